@@ -1,0 +1,291 @@
+package docstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"congvu/docs-store/vntext"
+)
+
+// IncomingInput is what the clerk types to register an incoming document:
+// every column of the Decree 30 incoming register (Phụ lục IV) that is not
+// assigned by the system, plus urgency, secrecy, due date, pages and source.
+type IncomingInput struct {
+	RegisterID  string       `json:"register_id"`
+	ArrivalDate string       `json:"arrival_date"` // ngày đến, YYYY-MM-DD
+	Issuer      string       `json:"issuer"`       // tác giả: cơ quan ban hành
+	IssuerCode  string       `json:"issuer_code,omitempty"`
+	Notation    string       `json:"notation"` // số và ký hiệu, e.g. 1220/QĐ-UBND
+	DocDate     string       `json:"doc_date"` // ngày tháng văn bản
+	Type        string       `json:"type"`     // DocType code
+	Subject     string       `json:"subject"`  // trích yếu
+	Recipients  string       `json:"recipients,omitempty"`
+	Note        string       `json:"note,omitempty"`
+	Urgency     Urgency      `json:"urgency"`
+	Secrecy     Secrecy      `json:"secrecy"`
+	DueDate     string       `json:"due_date,omitempty"` // hạn giải quyết
+	Pages       int          `json:"pages,omitempty"`
+	Source      Source       `json:"source"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// normalize brings every text field to NFC (and one tone placement) and
+// trims it: the input boundary of the store.
+func (in *IncomingInput) normalize() {
+	for _, p := range []*string{&in.Issuer, &in.IssuerCode, &in.Notation, &in.Subject, &in.Recipients, &in.Note} {
+		*p = strings.TrimSpace(vntext.NFC(*p))
+	}
+	for i := range in.Attachments {
+		in.Attachments[i].Name = vntext.NFC(in.Attachments[i].Name)
+	}
+	if in.Source == "" {
+		in.Source = SourcePaper
+	}
+}
+
+// validate checks what can be checked from the input alone (the reducer
+// runs it too, for events from elsewhere).
+func (in *IncomingInput) validate() error {
+	switch {
+	case !validDate(in.ArrivalDate):
+		return invalid("arrival_date", "format")
+	case blank(in.Subject):
+		return invalid("subject", "required")
+	case len(in.Subject) > 2000:
+		return invalid("subject", "too_long")
+	case blank(in.Issuer):
+		return invalid("issuer", "required")
+	case !validDate(in.DocDate):
+		return invalid("doc_date", "format")
+	case in.DocDate > in.ArrivalDate:
+		return invalid("doc_date", "future")
+	case in.Notation != "" && !ValidNotation(in.Notation):
+		return invalid("notation", "format")
+	case in.IssuerCode != "" && !ValidAgencyCode(in.IssuerCode):
+		return invalid("issuer_code", "format")
+	case in.Urgency < UrgencyNormal || in.Urgency > UrgencyFlash:
+		return invalid("urgency", "unknown")
+	case in.Secrecy < SecrecyNone || in.Secrecy > SecrecyTuyet:
+		return invalid("secrecy", "unknown")
+	case in.DueDate != "" && !validDate(in.DueDate):
+		return invalid("due_date", "format")
+	case in.DueDate != "" && in.DueDate < in.ArrivalDate:
+		return invalid("due_date", "before_arrival")
+	case in.Pages < 0 || in.Pages > 100000:
+		return invalid("pages", "range")
+	case !validSource(in.Source):
+		return invalid("source", "unknown")
+	}
+	if _, ok := LookupDocType(in.Type); !ok {
+		return invalid("type", "unknown")
+	}
+	for _, a := range in.Attachments {
+		if err := checkFile(a); err != nil {
+			return invalid("attachments", "format")
+		}
+	}
+	return nil
+}
+
+// Registered is the result of a registration: the new document and its
+// number, and the likely duplicates the clerk should look at. Duplicates are
+// a warning, not an error: the same letter may legitimately come twice.
+type Registered struct {
+	DocID      string
+	Number     int
+	Duplicates []DocRef
+}
+
+// DocRef names a document briefly.
+type DocRef struct {
+	ID       string
+	Register string
+	Number   int
+	Notation string
+	Issuer   string
+	DocDate  string
+}
+
+// today is the current date in Vietnam.
+func (s *Store) today() string { return s.now().In(vnZone).Format(dateLayout) }
+
+// RegisterIncoming registers one incoming document as clerk actor: it gets
+// the next số đến of its register (one sequence for paper and electronic,
+// gap-free), in its own transaction.
+func (s *Store) RegisterIncoming(ctx context.Context, actor string, in IncomingInput) (Registered, error) {
+	res, err := s.importIncoming(ctx, actor, []IncomingInput{in})
+	if err != nil {
+		return Registered{}, err
+	}
+	return res[0], nil
+}
+
+// ImportIncoming registers many documents in one transaction (an import of
+// a paper register, or a batch from the exchange): all or none, numbers in
+// input order.
+func (s *Store) ImportIncoming(ctx context.Context, actor string, ins []IncomingInput) ([]Registered, error) {
+	return s.importIncoming(ctx, actor, ins)
+}
+
+func (s *Store) importIncoming(ctx context.Context, actor string, ins []IncomingInput) ([]Registered, error) {
+	now := s.now()
+	today := now.In(vnZone).Format(dateLayout)
+	out := make([]Registered, len(ins))
+	_, err := s.write(ctx, "register incoming", func(tx *sql.Tx) ([]Event, error) {
+		evs := make([]Event, 0, len(ins))
+		next := map[string]int{}
+		for i := range ins {
+			in := ins[i]
+			in.normalize()
+			if in.ArrivalDate > today {
+				return nil, invalid("arrival_date", "future")
+			}
+			if err := in.validate(); err != nil {
+				return nil, err
+			}
+			n, ok := next[in.RegisterID]
+			if !ok {
+				err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ''`, in.RegisterID).Scan(&n)
+				if errors.Is(err, sql.ErrNoRows) {
+					n = 1
+				} else if err != nil {
+					return nil, err
+				}
+			}
+			next[in.RegisterID] = n + 1
+			dups, err := findDuplicates(tx, &in)
+			if err != nil {
+				return nil, err
+			}
+			id := s.newID()
+			e, err := newEvent(s.newID(), EvIncomingRegistered, actor, now, IncomingRegistered{DocID: id, Number: n, Doc: in})
+			if err != nil {
+				return nil, err
+			}
+			out[i] = Registered{DocID: id, Number: n, Duplicates: dups}
+			evs = append(evs, e)
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// findDuplicates: same issuer, same số ký hiệu (case-insensitive, marks
+// folded) and same date — the Phụ lục VI duplicate warning.
+func findDuplicates(tx *sql.Tx, in *IncomingInput) ([]DocRef, error) {
+	if in.Notation == "" {
+		return nil, nil
+	}
+	rows, err := tx.Query(`SELECT id, register_id, number, notation, issuer, doc_date FROM documents
+		WHERE issuer_fold = ? AND notation_fold = ? AND doc_date = ? LIMIT 5`,
+		vntext.Fold(in.Issuer), vntext.Fold(in.Notation), in.DocDate)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DocRef
+	for rows.Next() {
+		var d DocRef
+		if err := rows.Scan(&d.ID, &d.Register, &d.Number, &d.Notation, &d.Issuer, &d.DocDate); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// Direction is a leader's bút phê on an incoming document.
+type Direction struct {
+	DocID       string
+	Comment     string
+	Assignments []AssignmentInput // exactly one chu_tri; any phoi_hop, de_biet
+}
+
+// Direct records a leader's direction and creates the assignments.
+func (s *Store) Direct(ctx context.Context, actor string, d Direction) (string, error) {
+	now := s.now()
+	dirID := s.newID()
+	_, err := s.write(ctx, "direct "+d.DocID, func(tx *sql.Tx) ([]Event, error) {
+		as := make([]AssignmentInput, len(d.Assignments))
+		for i, a := range d.Assignments {
+			a.ID = s.newID()
+			as[i] = a
+		}
+		e, err := newEvent(s.newID(), EvIncomingDirected, actor, now, IncomingDirected{
+			DirectionID: dirID, DocID: d.DocID, Comment: strings.TrimSpace(vntext.NFC(d.Comment)),
+			Date: now.In(vnZone).Format(dateLayout), Assignments: as,
+		})
+		return []Event{e}, err
+	})
+	return dirID, err
+}
+
+// AcceptAssignment: nhận xử lý (chờ xử lý → đang xử lý).
+func (s *Store) AcceptAssignment(ctx context.Context, actor, assignmentID string) error {
+	return s.assignmentStep(ctx, actor, EvAssignmentAccepted, assignmentID, "")
+}
+
+// CompleteAssignment: hoàn thành (đang xử lý → hoàn thành).
+func (s *Store) CompleteAssignment(ctx context.Context, actor, assignmentID string) error {
+	return s.assignmentStep(ctx, actor, EvAssignmentDone, assignmentID, "")
+}
+
+// ReturnAssignment: trả lại, with a reason (required).
+func (s *Store) ReturnAssignment(ctx context.Context, actor, assignmentID, reason string) error {
+	return s.assignmentStep(ctx, actor, EvAssignmentReturned, assignmentID, reason)
+}
+
+func (s *Store) assignmentStep(ctx context.Context, actor, typ, id, reason string) error {
+	return s.single(ctx, typ+" "+id, actor, typ, AssignmentStep{AssignmentID: id, Reason: strings.TrimSpace(vntext.NFC(reason))})
+}
+
+// single writes a command made of one event whose payload needs no lookup.
+func (s *Store) single(ctx context.Context, op, actor, typ string, payload any) error {
+	now := s.now()
+	_, err := s.write(ctx, op, func(tx *sql.Tx) ([]Event, error) {
+		e, err := newEvent(s.newID(), typ, actor, now, payload)
+		return []Event{e}, err
+	})
+	return err
+}
+
+// DeadlineState derives the colour of a deadline on a given day.
+type DeadlineState int
+
+const (
+	NoDeadline DeadlineState = iota
+	OnTime                   // còn hạn
+	DueSoon                  // sắp đến hạn (within DueSoonDays)
+	Overdue                  // quá hạn
+)
+
+// DueSoonDays is how close a deadline must be to count as sắp đến hạn.
+const DueSoonDays = 2
+
+// DeadlineOn classifies a deadline (YYYY-MM-DD) on day today for work not
+// yet done.
+func DeadlineOn(deadline, today string) DeadlineState {
+	if deadline == "" {
+		return NoDeadline
+	}
+	if deadline < today {
+		return Overdue
+	}
+	t, err := time.Parse(dateLayout, today)
+	if err != nil {
+		return OnTime
+	}
+	if deadline <= t.AddDate(0, 0, DueSoonDays).Format(dateLayout) {
+		return DueSoon
+	}
+	return OnTime
+}
+
+var _ = fmt.Sprint

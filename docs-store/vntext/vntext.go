@@ -1,0 +1,183 @@
+// Package vntext holds the Vietnamese text rules shared by the document store
+// and (later) the mail cache: NFC at input boundaries, one tone placement,
+// accent-folding for search and collation keys for sorting names.
+//
+// Why a package of its own: search over mail and over documents must fold
+// exactly alike, or a query finds a document but not the e-mail it came in.
+package vntext
+
+import (
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Combining tone marks of Vietnamese (NFD form). The vowel-quality marks
+// (breve U+0306, circumflex U+0302, horn U+031B) are not tones.
+const (
+	grave     = '\u0300' // huyền
+	acute     = '\u0301' // sắc
+	tilde     = '\u0303' // ngã
+	hookAbove = '\u0309' // hỏi
+	dotBelow  = '\u0323' // nặng
+)
+
+func isTone(r rune) bool {
+	switch r {
+	case grave, acute, tilde, hookAbove, dotBelow:
+		return true
+	}
+	return false
+}
+
+// NFC returns s in Unicode NFC and with the tone of the "oa", "oe", "uy"
+// endings placed one way (hoà, khoẻ, thuỷ — the mark on the last vowel), so
+// that text typed with the old placement (hòa, khỏe, thủy) is stored the same.
+// Mixed forms such as "â" + U+0301 (seen in real edXML) come out precomposed.
+// It is the function every input boundary calls.
+func NFC(s string) string {
+	if s == "" {
+		return s
+	}
+	d := norm.NFD.String(s)
+	if !strings.ContainsAny(d, "\u0300\u0301\u0303\u0309\u0323") {
+		return norm.NFC.String(d)
+	}
+	var b strings.Builder
+	b.Grow(len(d))
+	word := make([]rune, 0, 16)
+	flush := func() {
+		if len(word) > 0 {
+			b.WriteString(string(unifyTone(word)))
+			word = word[:0]
+		}
+	}
+	for _, r := range d {
+		if unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) {
+			word = append(word, r)
+			continue
+		}
+		flush()
+		b.WriteRune(r)
+	}
+	flush()
+	return norm.NFC.String(b.String())
+}
+
+// unifyTone moves the tone of a word ending in oa/oe/uy (nothing after) onto
+// the last vowel. w is NFD runes of one word; other words are returned as is.
+func unifyTone(w []rune) []rune {
+	toneAt, tone := -1, rune(0)
+	bases := make([]rune, 0, len(w)) // letters without any mark, lower case
+	for i, r := range w {
+		if isTone(r) {
+			if toneAt >= 0 { // two tones: not a Vietnamese syllable, leave it
+				return w
+			}
+			toneAt, tone = i, r
+			continue
+		}
+		if !unicode.Is(unicode.Mn, r) {
+			bases = append(bases, unicode.ToLower(r))
+		}
+	}
+	if toneAt < 0 || len(bases) < 2 {
+		return w
+	}
+	end := string(bases[len(bases)-2:])
+	if end != "oa" && end != "oe" && end != "uy" {
+		return w
+	}
+	// Vowel-quality marks between the last two letters (e.g. "ưa" has a horn)
+	// mean a different rhyme; only plain o/u + a/e/y qualify.
+	out := make([]rune, 0, len(w))
+	for i, r := range w {
+		if i != toneAt {
+			out = append(out, r)
+		}
+	}
+	// Last base letter in out: find index, then put the tone right after it
+	// and after any vowel-quality marks attached to it.
+	last := -1
+	for i := len(out) - 1; i >= 0; i-- {
+		if !unicode.Is(unicode.Mn, out[i]) {
+			last = i
+			break
+		}
+	}
+	prev := -1
+	for i := last - 1; i >= 0; i-- {
+		if !unicode.Is(unicode.Mn, out[i]) {
+			prev = i
+			break
+		}
+	}
+	if last-prev != 1 || len(out)-1 != last { // the o/u or the a/e/y carries a quality mark
+		return w
+	}
+	out = append(out, tone)
+	return out
+}
+
+// Fold gives the search form of s: NFC, marks removed, đ→d (đ has no
+// decomposition, so NFD alone keeps it; FTS5's remove_diacritics keeps it
+// too), look-alike Ð/Ɖ→d, lower case.
+func Fold(s string) string {
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		switch r {
+		case 'đ', 'Đ', 'Ð', 'Ɖ', 'ɖ', 'ð':
+			b.WriteByte('d')
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// Lower gives the exact-marks search form: NFC with unified tone placement,
+// lower case. A query typed with marks is matched against this form first.
+func Lower(s string) string {
+	return strings.ToLower(NFC(s))
+}
+
+// HasMarks reports whether s carries any Vietnamese mark or đ, i.e. whether
+// the user typed with marks and expects exact-mark matches first.
+func HasMarks(s string) bool {
+	return Fold(s) != strings.ToLower(norm.NFC.String(s))
+}
+
+var (
+	collMu sync.Mutex
+	coll   = collate.New(language.Vietnamese)
+	buf    collate.Buffer
+)
+
+// SortKey returns a byte key whose byte order is Vietnamese collation order
+// (a ă â b c d đ e ê …; tones as a secondary difference), to store beside a
+// name so SQL can ORDER BY it with an index.
+func SortKey(s string) []byte {
+	collMu.Lock()
+	defer collMu.Unlock()
+	k := coll.KeyFromString(&buf, NFC(s))
+	out := make([]byte, len(k))
+	copy(out, k)
+	buf.Reset()
+	return out
+}
+
+// Compare orders two strings by Vietnamese collation.
+func Compare(a, b string) int {
+	collMu.Lock()
+	defer collMu.Unlock()
+	return coll.CompareString(NFC(a), NFC(b))
+}
