@@ -89,7 +89,7 @@ func (s *Store) CreateDraft(ctx context.Context, actor string, d NewDraft) (stri
 func (s *Store) AddDraftVersion(ctx context.Context, actor, draftID string, f Attachment, note, subject string) (int, error) {
 	var v int
 	now := s.now()
-	_, err := s.write(ctx, "add draft version "+draftID, func(tx *sql.Tx) ([]Event, error) {
+	_, err := s.write(ctx, "add draft version "+draftID, func(tx *wtx) ([]Event, error) {
 		if err := tx.QueryRow(`SELECT count(*) FROM draft_versions WHERE draft_id = ?`, draftID).Scan(&v); err != nil {
 			return nil, err
 		}
@@ -165,10 +165,10 @@ func (s *Store) PreviewNotation(ctx context.Context, draftID, registerID string)
 		return Issued{}, err
 	}
 	defer tx.Rollback()
-	return composeIssue(tx, draftID, registerID)
+	return composeIssue(&wtx{tx: tx}, draftID, registerID)
 }
 
-func composeIssue(tx *sql.Tx, draftID, registerID string) (Issued, error) {
+func composeIssue(tx *wtx, draftID, registerID string) (Issued, error) {
 	d, err := loadDraft(tx, draftID)
 	if err != nil {
 		return Issued{}, err
@@ -202,7 +202,7 @@ func (s *Store) IssueDraft(ctx context.Context, actor string, is Issue) (Issued,
 	now := s.now()
 	date := now.In(vnZone).Format(dateLayout)
 	var out Issued
-	_, err := s.write(ctx, "issue draft "+is.DraftID, func(tx *sql.Tx) ([]Event, error) {
+	_, err := s.write(ctx, "issue draft "+is.DraftID, func(tx *wtx) ([]Event, error) {
 		pre, err := composeIssue(tx, is.DraftID, is.RegisterID)
 		if err != nil {
 			return nil, err

@@ -135,7 +135,7 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 	now := s.now()
 	today := now.In(vnZone).Format(dateLayout)
 	out := make([]Registered, len(ins))
-	_, err := s.write(ctx, "register incoming", func(tx *sql.Tx) ([]Event, error) {
+	_, err := s.write(ctx, "register incoming", func(tx *wtx) ([]Event, error) {
 		evs := make([]Event, 0, len(ins))
 		next := map[string]int{}
 		for i := range ins {
@@ -179,7 +179,7 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 
 // findDuplicates: same issuer, same số ký hiệu (case-insensitive, marks
 // folded) and same date — the Phụ lục VI duplicate warning.
-func findDuplicates(tx *sql.Tx, in *IncomingInput) ([]DocRef, error) {
+func findDuplicates(tx *wtx, in *IncomingInput) ([]DocRef, error) {
 	if in.Notation == "" {
 		return nil, nil
 	}
@@ -212,7 +212,7 @@ type Direction struct {
 func (s *Store) Direct(ctx context.Context, actor string, d Direction) (string, error) {
 	now := s.now()
 	dirID := s.newID()
-	_, err := s.write(ctx, "direct "+d.DocID, func(tx *sql.Tx) ([]Event, error) {
+	_, err := s.write(ctx, "direct "+d.DocID, func(tx *wtx) ([]Event, error) {
 		as := make([]AssignmentInput, len(d.Assignments))
 		for i, a := range d.Assignments {
 			a.ID = s.newID()
@@ -249,7 +249,7 @@ func (s *Store) assignmentStep(ctx context.Context, actor, typ, id, reason strin
 // single writes a command made of one event whose payload needs no lookup.
 func (s *Store) single(ctx context.Context, op, actor, typ string, payload any) error {
 	now := s.now()
-	_, err := s.write(ctx, op, func(tx *sql.Tx) ([]Event, error) {
+	_, err := s.write(ctx, op, func(tx *wtx) ([]Event, error) {
 		e, err := newEvent(s.newID(), typ, actor, now, payload)
 		return []Event{e}, err
 	})

@@ -16,7 +16,7 @@ import (
 // randomness, no files — so replaying the events gives the same state on
 // any machine. Local commands and (later) colleagues' events both come here.
 
-type applyFunc func(tx *sql.Tx, e Event) error
+type applyFunc func(tx *wtx, e Event) error
 
 var reducers map[string]applyFunc
 
@@ -46,7 +46,7 @@ func init() {
 	}
 }
 
-func apply(tx *sql.Tx, e Event) error {
+func apply(tx *wtx, e Event) error {
 	f, ok := reducers[e.Type]
 	if !ok {
 		return fmt.Errorf("%w: unknown type %q", ErrBadEvent, e.Type)
@@ -89,7 +89,7 @@ func (p *person) has(roles ...Role) bool {
 	return false
 }
 
-func loadPerson(tx *sql.Tx, id string) (*person, error) {
+func loadPerson(tx *wtx, id string) (*person, error) {
 	p := &person{ID: id, roles: map[Role]bool{}}
 	var unit sql.NullString
 	err := tx.QueryRow(`SELECT coalesce(unit_id,''), clearance, full_name FROM people WHERE id = ?`, id).Scan(&unit, &p.Clearance, &p.FullName)
@@ -116,7 +116,7 @@ func loadPerson(tx *sql.Tx, id string) (*person, error) {
 }
 
 // actor loads the event's author; an unknown author is a permission failure.
-func actor(tx *sql.Tx, e Event) (*person, error) {
+func actor(tx *wtx, e Event) (*person, error) {
 	p, err := loadPerson(tx, e.Actor)
 	if errors.Is(err, ErrNotFound) {
 		return nil, forbidden(e.Actor, "act (not in the directory)")
@@ -134,7 +134,7 @@ type register struct {
 	PerType bool
 }
 
-func loadRegister(tx *sql.Tx, id string) (*register, error) {
+func loadRegister(tx *wtx, id string) (*register, error) {
 	r := &register{ID: id}
 	err := tx.QueryRow(`SELECT rid, kind, year, secret, closed, per_type FROM registers WHERE id = ?`, id).
 		Scan(&r.RID, &r.Kind, &r.Year, &r.Secret, &r.Closed, &r.PerType)
@@ -146,7 +146,7 @@ func loadRegister(tx *sql.Tx, id string) (*register, error) {
 
 // claimNumber checks that number is the next of the register's counter and
 // advances it: numbers are gap-free and unique by construction.
-func claimNumber(tx *sql.Tx, reg *register, key string, number int) error {
+func claimNumber(tx *wtx, reg *register, key string, number int) error {
 	var next int
 	err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ?`, reg.ID, key).Scan(&next)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -163,7 +163,7 @@ func claimNumber(tx *sql.Tx, reg *register, key string, number int) error {
 	return err
 }
 
-func step(tx *sql.Tx, kind, subject string, e Event, action, comment string) error {
+func step(tx *wtx, kind, subject string, e Event, action, comment string) error {
 	_, err := tx.Exec(`INSERT INTO workflow_steps(subject_kind, subject_id, actor, action, comment, at, event_id) VALUES (?,?,?,?,?,?,?)`,
 		kind, subject, e.Actor, action, comment, evStamp(e), e.ID)
 	return err
@@ -171,7 +171,7 @@ func step(tx *sql.Tx, kind, subject string, e Event, action, comment string) err
 
 // --- directory ---
 
-func applyAgencyFounded(tx *sql.Tx, e Event) error {
+func applyAgencyFounded(tx *wtx, e Event) error {
 	p, err := decodePayload[AgencyFounded](e)
 	if err != nil {
 		return err
@@ -212,7 +212,7 @@ func hasRole(rs []Role, r Role) bool {
 	return false
 }
 
-func requireAdmin(tx *sql.Tx, e Event, action string) error {
+func requireAdmin(tx *wtx, e Event, action string) error {
 	a, err := actor(tx, e)
 	if err != nil {
 		return err
@@ -223,7 +223,7 @@ func requireAdmin(tx *sql.Tx, e Event, action string) error {
 	return nil
 }
 
-func applyUnitAdded(tx *sql.Tx, e Event) error {
+func applyUnitAdded(tx *wtx, e Event) error {
 	p, err := decodePayload[UnitAdded](e)
 	if err != nil {
 		return err
@@ -244,7 +244,7 @@ func applyUnitAdded(tx *sql.Tx, e Event) error {
 	return err
 }
 
-func validatePerson(tx *sql.Tx, p *PersonInput) error {
+func validatePerson(tx *wtx, p *PersonInput) error {
 	switch {
 	case blank(p.ID):
 		return invalid("id", "required")
@@ -272,7 +272,7 @@ func validatePerson(tx *sql.Tx, p *PersonInput) error {
 	return nil
 }
 
-func insertPerson(tx *sql.Tx, p *PersonInput) error {
+func insertPerson(tx *wtx, p *PersonInput) error {
 	if err := validatePerson(tx, p); err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func personKey(full string) []byte {
 	return append(append(vntext.SortKey(given), 0), vntext.SortKey(full)...)
 }
 
-func setRoles(tx *sql.Tx, id string, roles []Role) error {
+func setRoles(tx *wtx, id string, roles []Role) error {
 	if _, err := tx.Exec(`DELETE FROM person_roles WHERE person_id = ?`, id); err != nil {
 		return err
 	}
@@ -314,7 +314,7 @@ func setRoles(tx *sql.Tx, id string, roles []Role) error {
 	return nil
 }
 
-func applyPersonAdded(tx *sql.Tx, e Event) error {
+func applyPersonAdded(tx *wtx, e Event) error {
 	p, err := decodePayload[PersonInput](e)
 	if err != nil {
 		return err
@@ -325,7 +325,7 @@ func applyPersonAdded(tx *sql.Tx, e Event) error {
 	return insertPerson(tx, p)
 }
 
-func applyPersonUpdated(tx *sql.Tx, e Event) error {
+func applyPersonUpdated(tx *wtx, e Event) error {
 	p, err := decodePayload[PersonInput](e)
 	if err != nil {
 		return err
@@ -355,7 +355,7 @@ func applyPersonUpdated(tx *sql.Tx, e Event) error {
 
 // --- registers ---
 
-func applyRegisterOpened(tx *sql.Tx, e Event) error {
+func applyRegisterOpened(tx *wtx, e Event) error {
 	p, err := decodePayload[RegisterOpened](e)
 	if err != nil {
 		return err
@@ -385,15 +385,15 @@ func applyRegisterOpened(tx *sql.Tx, e Event) error {
 	return err
 }
 
-func applyRegisterClosed(tx *sql.Tx, e Event) error {
+func applyRegisterClosed(tx *wtx, e Event) error {
 	return setRegisterClosed(tx, e, true)
 }
 
-func applyRegisterReopened(tx *sql.Tx, e Event) error {
+func applyRegisterReopened(tx *wtx, e Event) error {
 	return setRegisterClosed(tx, e, false)
 }
 
-func setRegisterClosed(tx *sql.Tx, e Event, closed bool) error {
+func setRegisterClosed(tx *wtx, e Event, closed bool) error {
 	p, err := decodePayload[RegisterRef](e)
 	if err != nil {
 		return err
@@ -450,7 +450,7 @@ const (
 	DocIssued     = "da_ban_hanh" // outgoing
 )
 
-func applyIncomingRegistered(tx *sql.Tx, e Event) error {
+func applyIncomingRegistered(tx *wtx, e Event) error {
 	p, err := decodePayload[IncomingRegistered](e)
 	if err != nil {
 		return err
@@ -512,7 +512,7 @@ type docState struct {
 	Register string
 }
 
-func loadDoc(tx *sql.Tx, id string) (*docState, error) {
+func loadDoc(tx *wtx, id string) (*docState, error) {
 	d := &docState{}
 	err := tx.QueryRow(`SELECT rowid, kind, status, secrecy, arrival_date, register_id FROM documents WHERE id = ?`, id).
 		Scan(&d.RowID, &d.Kind, &d.Status, &d.Secrecy, &d.Arrival, &d.Register)
@@ -522,7 +522,7 @@ func loadDoc(tx *sql.Tx, id string) (*docState, error) {
 	return d, err
 }
 
-func applyIncomingDirected(tx *sql.Tx, e Event) error {
+func applyIncomingDirected(tx *wtx, e Event) error {
 	p, err := decodePayload[IncomingDirected](e)
 	if err != nil {
 		return err
@@ -604,7 +604,7 @@ func applyIncomingDirected(tx *sql.Tx, e Event) error {
 
 // checkAssignee: the assignee exists and is cleared; a unit head directs
 // only inside their own unit.
-func checkAssignee(tx *sql.Tx, a *person, as AssignmentInput, secrecy Secrecy) error {
+func checkAssignee(tx *wtx, a *person, as AssignmentInput, secrecy Secrecy) error {
 	switch as.Kind {
 	case "person":
 		p, err := loadPerson(tx, as.Assignee)
@@ -639,7 +639,7 @@ func checkAssignee(tx *sql.Tx, a *person, as AssignmentInput, secrecy Secrecy) e
 
 // assigneeSummary is the "đơn vị hoặc người nhận" column when the clerk left
 // it empty: the chủ trì's name.
-func assigneeSummary(tx *sql.Tx, as []AssignmentInput) string {
+func assigneeSummary(tx *wtx, as []AssignmentInput) string {
 	for _, x := range as {
 		if x.Role != "chu_tri" {
 			continue
@@ -670,7 +670,7 @@ var assignmentTransitions = map[string]map[string]string{
 }
 
 func applyAssignmentStep(action string) applyFunc {
-	return func(tx *sql.Tx, e Event) error {
+	return func(tx *wtx, e Event) error {
 		p, err := decodePayload[AssignmentStep](e)
 		if err != nil {
 			return err
@@ -750,7 +750,7 @@ type draftState struct {
 	Versions                                                                      int
 }
 
-func loadDraft(tx *sql.Tx, id string) (*draftState, error) {
+func loadDraft(tx *wtx, id string) (*draftState, error) {
 	d := &draftState{ID: id}
 	err := tx.QueryRow(`SELECT author_id, unit_id, type_code, subject, state, initialer_id, approver_id, signer_authority, signer_title, urgency, secrecy,
 		(SELECT count(*) FROM draft_versions WHERE draft_id = drafts.id) FROM drafts WHERE id = ?`, id).
@@ -769,7 +769,7 @@ func transition(d *draftState, action string) (string, error) {
 	return next, nil
 }
 
-func setDraftState(tx *sql.Tx, e Event, id, state string) error {
+func setDraftState(tx *wtx, e Event, id, state string) error {
 	_, err := tx.Exec(`UPDATE drafts SET state = ?, updated_at = ? WHERE id = ?`, state, evStamp(e), id)
 	return err
 }
@@ -784,7 +784,7 @@ func checkFile(f Attachment) error {
 	return nil
 }
 
-func applyDraftCreated(tx *sql.Tx, e Event) error {
+func applyDraftCreated(tx *wtx, e Event) error {
 	p, err := decodePayload[DraftCreated](e)
 	if err != nil {
 		return err
@@ -826,13 +826,13 @@ func applyDraftCreated(tx *sql.Tx, e Event) error {
 	return step(tx, "draft", p.DraftID, e, "create", "")
 }
 
-func insertVersion(tx *sql.Tx, e Event, draft string, v int, f Attachment, note string) error {
+func insertVersion(tx *wtx, e Event, draft string, v int, f Attachment, note string) error {
 	_, err := tx.Exec(`INSERT INTO draft_versions(draft_id, version, sha256, name, size, note, by_person, at) VALUES (?,?,?,?,?,?,?,?)`,
 		draft, v, f.SHA256, f.Name, f.Size, note, e.Actor, evStamp(e))
 	return err
 }
 
-func applyDraftVersion(tx *sql.Tx, e Event) error {
+func applyDraftVersion(tx *wtx, e Event) error {
 	p, err := decodePayload[DraftVersion](e)
 	if err != nil {
 		return err
@@ -864,7 +864,7 @@ func applyDraftVersion(tx *sql.Tx, e Event) error {
 	return step(tx, "draft", d.ID, e, "add_version", p.Note)
 }
 
-func applyDraftSubmitted(tx *sql.Tx, e Event) error {
+func applyDraftSubmitted(tx *wtx, e Event) error {
 	p, err := decodePayload[DraftSubmitted](e)
 	if err != nil {
 		return err
@@ -915,7 +915,7 @@ func applyDraftSubmitted(tx *sql.Tx, e Event) error {
 // applyDraftStep handles initial, return, approve and cancel: who may do it
 // is fixed by the draft (the named initialer, the named approver, the author).
 func applyDraftStep(action string) applyFunc {
-	return func(tx *sql.Tx, e Event) error {
+	return func(tx *wtx, e Event) error {
 		p, err := decodePayload[DraftStep](e)
 		if err != nil {
 			return err
@@ -955,7 +955,7 @@ func applyDraftStep(action string) applyFunc {
 	}
 }
 
-func applyDraftSigned(tx *sql.Tx, e Event) error {
+func applyDraftSigned(tx *wtx, e Event) error {
 	p, err := decodePayload[DraftSignature](e)
 	if err != nil {
 		return err
@@ -983,7 +983,7 @@ func applyDraftSigned(tx *sql.Tx, e Event) error {
 	return step(tx, "draft", d.ID, e, "sign", "")
 }
 
-func applyDraftIssued(tx *sql.Tx, e Event) error {
+func applyDraftIssued(tx *wtx, e Event) error {
 	p, err := decodePayload[DraftIssue](e)
 	if err != nil {
 		return err
@@ -1073,7 +1073,7 @@ func applyDraftIssued(tx *sql.Tx, e Event) error {
 	return indexDoc(tx, rowid, false)
 }
 
-func agencyName(tx *sql.Tx) string {
+func agencyName(tx *wtx) string {
 	var n string
 	tx.QueryRow(`SELECT name FROM agency`).Scan(&n)
 	return n

@@ -2,7 +2,6 @@ package docstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"unicode"
@@ -13,7 +12,7 @@ import (
 // indexDoc writes the search row of a document from the database state:
 // trích yếu, số ký hiệu, issuer, type name, recipients, signer, notes,
 // attachment names and the people and units it is assigned to.
-func indexDoc(tx *sql.Tx, rowid int64, replace bool) error {
+func indexDoc(tx *wtx, rowid int64, replace bool) error {
 	var (
 		rid                                                                  int64
 		kind, typ, notation, issuer, subject, recipients, note, signer, copy string

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -52,8 +53,12 @@ type Store struct {
 	r     *sql.DB // readers; WAL lets them run beside the writer
 	lock  *dirLock
 	blobs *BlobStore
-	now   func() time.Time
-	newID func() string
+	stmts *stmtCache
+	// writeMu serialises write transactions in this process (SQLite allows
+	// one writer; waiting here is cheaper than in busy_timeout).
+	writeMu sync.Mutex
+	now     func() time.Time
+	newID   func() string
 }
 
 // Open opens (creating when absent) the store in dir. It refuses a second
@@ -100,8 +105,12 @@ func (s *Store) openDB() error {
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
-	s.w.SetMaxOpenConns(1)
+	// Writes are serialised by writeMu; the second connection only serves
+	// to prepare cached statements while the first holds a transaction.
+	s.w.SetMaxOpenConns(2)
+	s.w.SetMaxIdleConns(2)
 	s.w.SetConnMaxIdleTime(0)
+	s.stmts = &stmtCache{db: s.w, m: map[string]*sql.Stmt{}}
 	if err := s.migrate(); err != nil {
 		return err
 	}
@@ -241,6 +250,9 @@ func (s *Store) Close() error {
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.stmts != nil {
+		s.stmts.close()
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())

@@ -122,7 +122,7 @@ func TestInputIsNormalisedToNFC(t *testing.T) {
 	r := f.register(func(in *IncomingInput) { in.Subject = nfd })
 	d, err := f.s.Document(f.ctx, clerk, r.DocID)
 	f.must(err)
-	if d.Subject != "Quyết định về thuỷ lợi" {
+	if d.Subject != "Quyết định về thủy lợi" { // NFC, tone placement as typed
 		t.Fatalf("stored %q", d.Subject)
 	}
 }

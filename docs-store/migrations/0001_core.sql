@@ -17,7 +17,7 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT
 -- Append-only, hash-chained: hash = SHA-256(prev || event_hash || seq).
 CREATE TABLE audit (
     seq        INTEGER PRIMARY KEY,
-    event_id   TEXT    NOT NULL UNIQUE,
+    event_id   TEXT    NOT NULL,         -- = events.id of the same seq
     type       TEXT    NOT NULL,
     actor      TEXT    NOT NULL,
     time       TEXT    NOT NULL,
@@ -117,8 +117,6 @@ CREATE TABLE documents (
 );
 CREATE INDEX documents_newest ON documents(register_id, number DESC);
 CREATE INDEX documents_dup ON documents(issuer_fold, notation_fold, doc_date);
-CREATE INDEX documents_arrival ON documents(arrival_date);
-CREATE INDEX documents_issuer ON documents(issuer_fold);
 
 CREATE TABLE attachments (
     document_id TEXT    NOT NULL REFERENCES documents(id),

@@ -34,12 +34,17 @@ func isTone(r rune) bool {
 	return false
 }
 
-// NFC returns s in Unicode NFC and with the tone of the "oa", "oe", "uy"
-// endings placed one way (hoà, khoẻ, thuỷ — the mark on the last vowel), so
-// that text typed with the old placement (hòa, khỏe, thủy) is stored the same.
-// Mixed forms such as "â" + U+0301 (seen in real edXML) come out precomposed.
-// It is the function every input boundary calls.
-func NFC(s string) string {
+// NFC returns s in Unicode NFC: decomposed input (macOS, Unikey "Unicode
+// tổ hợp") and mixed forms such as "â" + U+0301 (seen in real edXML) come
+// out precomposed. It is what every input boundary calls; the text keeps
+// the tone placement the user typed (Ủy ban stays Ủy ban).
+func NFC(s string) string { return norm.NFC.String(s) }
+
+// UnifyTone returns s in NFC with the tone of the "oa", "oe", "uy" endings
+// placed one way (hoà, khoẻ, thuỷ — on the last vowel), so that the old
+// placement (hòa, khỏe, thủy) and the new compare equal. It is for search
+// keys and duplicate checks, not for stored text.
+func UnifyTone(s string) string {
 	if s == "" {
 		return s
 	}
@@ -147,7 +152,7 @@ func Fold(s string) string {
 // Lower gives the exact-marks search form: NFC with unified tone placement,
 // lower case. A query typed with marks is matched against this form first.
 func Lower(s string) string {
-	return strings.ToLower(NFC(s))
+	return strings.ToLower(UnifyTone(s))
 }
 
 // HasMarks reports whether s carries any Vietnamese mark or đ, i.e. whether

@@ -28,15 +28,15 @@ func TestFold(t *testing.T) {
 	}
 }
 
-func TestNFCUnifiesTonePlacement(t *testing.T) {
+func TestUnifyTonePlacement(t *testing.T) {
 	pairs := [][2]string{
 		{"hòa", "hoà"}, {"Hòa Bình", "Hoà Bình"}, {"thủy", "thuỷ"}, {"khỏe", "khoẻ"},
 		{"ủy ban", "uỷ ban"}, {"hóa đơn", "hoá đơn"}, {"Tuấn", "Tuấn"},
 	}
 	for _, p := range pairs {
-		a, b := NFC(p[0]), NFC(p[1])
+		a, b := UnifyTone(p[0]), UnifyTone(p[1])
 		if a != b {
-			t.Errorf("NFC(%q)=%q, NFC(%q)=%q: want equal", p[0], a, p[1], b)
+			t.Errorf("UnifyTone(%q)=%q, UnifyTone(%q)=%q: want equal", p[0], a, p[1], b)
 		}
 		if !norm.NFC.IsNormalString(a) {
 			t.Errorf("NFC(%q) not in NFC", p[0])
@@ -44,13 +44,16 @@ func TestNFCUnifiesTonePlacement(t *testing.T) {
 	}
 	// Words whose tone is not on an oa/oe/uy ending stay as typed.
 	for _, s := range []string{"hoàng", "quyết", "Nguyễn", "thuyền", "người", "của"} {
-		if got := NFC(s); got != norm.NFC.String(s) {
-			t.Errorf("NFC(%q) = %q, changed a word it should not touch", s, got)
+		if got := UnifyTone(s); got != norm.NFC.String(s) {
+			t.Errorf("UnifyTone(%q) = %q, changed a word it should not touch", s, got)
 		}
 	}
 	// A decomposed input (macOS, Unikey "Unicode tổ hợp") arrives precomposed.
 	if got := NFC(norm.NFD.String("Quyết định")); got != "Quyết định" {
 		t.Errorf("NFD input: got %q", got)
+	}
+	if got := NFC("Ủy ban"); got != "Ủy ban" {
+		t.Errorf("NFC changed the typed tone placement: %q", got)
 	}
 }
 
@@ -83,12 +86,12 @@ func FuzzNFCFold(f *testing.F) {
 		if !utf8.ValidString(s) {
 			return
 		}
-		n := NFC(s)
+		n := UnifyTone(s)
 		if !norm.NFC.IsNormalString(n) {
-			t.Fatalf("NFC(%q) = %q not normal", s, n)
+			t.Fatalf("UnifyTone(%q) = %q not normal", s, n)
 		}
-		if NFC(n) != n {
-			t.Fatalf("NFC not idempotent on %q", s)
+		if UnifyTone(n) != n {
+			t.Fatalf("UnifyTone not idempotent on %q", s)
 		}
 		if Fold(n) != Fold(s) {
 			t.Fatalf("Fold differs between %q and its NFC", s)

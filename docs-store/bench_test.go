@@ -1,0 +1,19 @@
+package docstore
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkRegisterIncoming: one registration per transaction, as a clerk
+// works (see cmd/congvu-bench for the full table).
+func BenchmarkRegisterIncoming(b *testing.B) {
+	f := newFixture(&testing.T{})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		in := f.incoming(func(in *IncomingInput) { in.Notation = fmt.Sprintf("%d/UBND-VP", i+1) })
+		if _, err := f.s.RegisterIncoming(f.ctx, clerk, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

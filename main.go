@@ -1,0 +1,133 @@
+// Command congvu is Công vụ, the desktop office client for Vietnamese civil
+// servants: official e-mail, document registers and the approval workflow in
+// one offline-first window. main only wires things together.
+//
+//	congvu [--data DIR] [--as PERSON]        open the app on a data folder
+//	congvu demo [--data DIR] [--as PERSON]   open it on a generated demo agency
+//	congvu version
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"congvu/assets"
+	docstore "congvu/docs-store"
+	"congvu/docs-store/demo"
+	"congvu/ui"
+)
+
+const appID = "vn.gov.congvu"
+
+func main() {
+	args := os.Args[1:]
+	cmd := "run"
+	if len(args) > 0 && (args[0] == "demo" || args[0] == "version" || args[0] == "run") {
+		cmd, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("congvu", flag.ExitOnError)
+	dataDir := fs.String("data", "", "data folder (default: the user's data folder; for demo: a new temporary folder)")
+	as := fs.String("as", "", "person id to open as (default: the first clerk)")
+	language := fs.String("lang", "vi", "language: vi or en")
+	fs.Parse(args)
+
+	if cmd == "version" {
+		fmt.Println("congvu", version(), "schema", docstore.SchemaVersion())
+		return
+	}
+	if err := ui.SetupLanguage(*language); err != nil {
+		fmt.Fprintln(os.Stderr, "translations:", err)
+	}
+	a := app.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	a.Settings().SetTheme(ui.NewTheme())
+
+	st, viewer, err := open(cmd, *dataDir, *as)
+	w := a.NewWindow(ui.T("app.title"))
+	w.Resize(fyne.NewSize(1366, 768))
+	if err != nil {
+		// The store refused to open (in use, damaged, too new): say so in
+		// Vietnamese and change nothing on disk.
+		fmt.Fprintln(os.Stderr, "congvu:", err)
+		w.SetContent(container.NewCenter(widget.NewLabel(ui.ErrorText(err))))
+		w.ShowAndRun()
+		os.Exit(1)
+	}
+	defer st.Close()
+	view := ui.NewMain(st, viewer)
+	w.SetContent(view.Content)
+	w.ShowAndRun()
+}
+
+func open(cmd, dir, as string) (*docstore.Store, string, error) {
+	ctx := context.Background()
+	if cmd == "demo" {
+		if dir == "" {
+			d, err := os.MkdirTemp("", "congvu-demo-")
+			if err != nil {
+				return nil, "", err
+			}
+			dir = d
+		}
+		fmt.Fprintln(os.Stderr, "congvu: demo agency in", dir)
+		if _, err := os.Stat(filepath.Join(dir, docstore.DBFile)); err == nil {
+			st, err := docstore.Open(dir, docstore.Options{})
+			return st, pick(st, as), err
+		}
+		st, cast, err := demo.Open(ctx, dir, demo.Default(time.Now()))
+		if err != nil {
+			return nil, "", err
+		}
+		if as == "" {
+			as = cast.Clerk
+		}
+		return st, as, nil
+	}
+	if dir == "" {
+		d, err := docstore.DefaultDir()
+		if err != nil {
+			return nil, "", err
+		}
+		dir = d
+	}
+	st, err := docstore.Open(dir, docstore.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	return st, pick(st, as), nil
+}
+
+// pick is the person to open as: the one asked for, else the first clerk.
+// (Choosing who you are is part of the window issue.)
+func pick(st *docstore.Store, as string) string {
+	if as != "" || st == nil {
+		return as
+	}
+	people, err := st.People(context.Background())
+	if err != nil {
+		return ""
+	}
+	for _, p := range people {
+		for _, r := range p.Roles {
+			if r == docstore.RoleClerk {
+				return p.ID
+			}
+		}
+	}
+	if len(people) > 0 {
+		return people[0].ID
+	}
+	return ""
+}
+
+// version is kept equal to FyneApp.toml's Version.
+func version() string { return "0.1.0" }
