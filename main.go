@@ -38,6 +38,8 @@ func main() {
 	dataDir := fs.String("data", "", "data folder (default: the user's data folder; for demo: a new temporary folder)")
 	as := fs.String("as", "", "person id to open as (default: the first clerk)")
 	language := fs.String("lang", "vi", "language: vi or en")
+	register := fs.String("register", "", "register id to open first")
+	quitAfter := fs.Duration("quit-after", 0, "smoke test: quit after this long, failing if the register shows no rows")
 	fs.Parse(args)
 
 	if cmd == "version" {
@@ -64,8 +66,26 @@ func main() {
 	}
 	defer st.Close()
 	view := ui.NewMain(st, viewer)
+	if *register != "" {
+		view.ShowRegister(*register)
+	}
 	w.SetContent(view.Content)
+	failed := false
+	if *quitAfter > 0 {
+		go func() {
+			time.Sleep(*quitAfter)
+			fyne.Do(func() {
+				n := view.Rows()
+				fmt.Fprintf(os.Stderr, "congvu: smoke test: window open, %d documents in the register\n", n)
+				failed = n == 0
+				a.Quit()
+			})
+		}()
+	}
 	w.ShowAndRun()
+	if failed {
+		os.Exit(1)
+	}
 }
 
 func open(cmd, dir, as string) (*docstore.Store, string, error) {

@@ -18,6 +18,11 @@ type Event struct {
 	Actor   string          `json:"actor"` // person id of the author
 	Time    time.Time       `json:"time"`  // when the author made it (UTC)
 	Payload json.RawMessage `json:"payload"`
+
+	// decoded is the payload value a local command built, so the reducer
+	// need not parse the JSON it has just written. Never set for events
+	// from elsewhere.
+	decoded any
 }
 
 // Event types. The version of each payload is 1; a later change of a
@@ -210,7 +215,11 @@ func newEvent(id, typ, actor string, at time.Time, payload any) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("encode %s: %w", typ, err)
 	}
-	return Event{ID: id, Type: typ, Version: CurrentVersion, Actor: actor, Time: at.UTC().Truncate(time.Millisecond), Payload: b}, nil
+	e := Event{ID: id, Type: typ, Version: CurrentVersion, Actor: actor, Time: at.UTC().Truncate(time.Millisecond), Payload: b, decoded: payload}
+	if bytes.ContainsRune(b, utf8.RuneError) {
+		e.decoded = nil // invalid UTF-8 became U+FFFD in the JSON: apply what a replay will see
+	}
+	return e, nil
 }
 
 // Encode gives the wire form of an event (one JSON object).
@@ -267,6 +276,13 @@ func (e Event) check() error {
 
 // decodePayload unmarshals an event's payload into its type.
 func decodePayload[T any](e Event) (*T, error) {
+	switch v := e.decoded.(type) {
+	case T:
+		return &v, nil
+	case *T:
+		c := *v
+		return &c, nil
+	}
 	p := new(T)
 	if err := json.Unmarshal(e.Payload, p); err != nil {
 		return nil, fmt.Errorf("%w: %s payload: %v", ErrBadEvent, e.Type, err)

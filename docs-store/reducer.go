@@ -89,7 +89,24 @@ func (p *person) has(roles ...Role) bool {
 	return false
 }
 
+// loadPerson reads a person, memoised for the transaction (a batch import
+// applies thousands of events by the same clerk). Directory events forget
+// the memo.
 func loadPerson(tx *wtx, id string) (*person, error) {
+	if p, ok := tx.people[id]; ok {
+		return p, nil
+	}
+	p, err := readPerson(tx, id)
+	if err == nil {
+		if tx.people == nil {
+			tx.people = map[string]*person{}
+		}
+		tx.people[id] = p
+	}
+	return p, err
+}
+
+func readPerson(tx *wtx, id string) (*person, error) {
 	p := &person{ID: id, roles: map[Role]bool{}}
 	var unit sql.NullString
 	err := tx.QueryRow(`SELECT coalesce(unit_id,''), clearance, full_name FROM people WHERE id = ?`, id).Scan(&unit, &p.Clearance, &p.FullName)
@@ -135,6 +152,20 @@ type register struct {
 }
 
 func loadRegister(tx *wtx, id string) (*register, error) {
+	if r, ok := tx.regs[id]; ok {
+		return r, nil
+	}
+	r, err := readRegister(tx, id)
+	if err == nil {
+		if tx.regs == nil {
+			tx.regs = map[string]*register{}
+		}
+		tx.regs[id] = r
+	}
+	return r, err
+}
+
+func readRegister(tx *wtx, id string) (*register, error) {
 	r := &register{ID: id}
 	err := tx.QueryRow(`SELECT rid, kind, year, secret, closed, per_type FROM registers WHERE id = ?`, id).
 		Scan(&r.RID, &r.Kind, &r.Year, &r.Secret, &r.Closed, &r.PerType)
@@ -147,20 +178,25 @@ func loadRegister(tx *wtx, id string) (*register, error) {
 // claimNumber checks that number is the next of the register's counter and
 // advances it: numbers are gap-free and unique by construction.
 func claimNumber(tx *wtx, reg *register, key string, number int) error {
-	var next int
-	err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ?`, reg.ID, key).Scan(&next)
-	if errors.Is(err, sql.ErrNoRows) {
-		next = 1
-		_, err = tx.Exec(`INSERT INTO counters(register_id, counter_key, next) VALUES (?, ?, 1)`, reg.ID, key)
-	}
+	res, err := tx.Exec(`UPDATE counters SET next = next + 1 WHERE register_id = ? AND counter_key = ? AND next = ?`, reg.ID, key, number)
 	if err != nil {
 		return err
 	}
-	if number != next {
-		return fmt.Errorf("%w: register %s claims %d, next is %d", ErrNumberTaken, reg.ID, number, next)
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
 	}
-	_, err = tx.Exec(`UPDATE counters SET next = next + 1 WHERE register_id = ? AND counter_key = ?`, reg.ID, key)
-	return err
+	var next int
+	err = tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ?`, reg.ID, key).Scan(&next)
+	if errors.Is(err, sql.ErrNoRows) {
+		next = 1
+		if number == 1 {
+			_, err = tx.Exec(`INSERT INTO counters(register_id, counter_key, next) VALUES (?, ?, 2)`, reg.ID, key)
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	return fmt.Errorf("%w: register %s claims %d, next is %d", ErrNumberTaken, reg.ID, number, next)
 }
 
 func step(tx *wtx, kind, subject string, e Event, action, comment string) error {
@@ -273,6 +309,7 @@ func validatePerson(tx *wtx, p *PersonInput) error {
 }
 
 func insertPerson(tx *wtx, p *PersonInput) error {
+	delete(tx.people, p.ID)
 	if err := validatePerson(tx, p); err != nil {
 		return err
 	}
@@ -336,6 +373,7 @@ func applyPersonUpdated(tx *wtx, e Event) error {
 	if _, err := loadPerson(tx, p.ID); err != nil {
 		return err
 	}
+	delete(tx.people, p.ID)
 	if err := validatePerson(tx, p); err != nil {
 		return err
 	}
@@ -421,6 +459,7 @@ func setRegisterClosed(tx *wtx, e Event, closed bool) error {
 		}
 		return &TransitionError{Entity: "register", From: from, Action: action}
 	}
+	delete(tx.regs, p.ID)
 	_, err = tx.Exec(`UPDATE registers SET closed = ? WHERE id = ?`, closed, p.ID)
 	return err
 }
@@ -500,7 +539,12 @@ func applyIncomingRegistered(tx *wtx, e Event) error {
 	if err := step(tx, "document", p.DocID, e, "register", ""); err != nil {
 		return err
 	}
-	return indexDoc(tx, rowid, false)
+	t, _ := LookupDocType(in.Type)
+	parts := []string{t.Name, in.Subject, in.Notation, in.Issuer, in.Recipients, in.Note}
+	for _, at := range in.Attachments {
+		parts = append(parts, at.Name)
+	}
+	return writeIndex(tx, rowid, false, parts, facets(reg.RID, in.Type, int(in.Urgency), int(in.Secrecy), KindIncoming))
 }
 
 type docState struct {

@@ -37,7 +37,7 @@ func (s *Store) EachEvent(ctx context.Context, after int64, fn func(seq int64, e
 // ApplyEvents applies events made elsewhere (a colleague's, a backup's)
 // through the same reducer, in one transaction: all or none.
 func (s *Store) ApplyEvents(ctx context.Context, evs []Event) error {
-	_, err := s.write(ctx, "apply events", func(*wtx) ([]Event, error) { return evs, nil })
+	_, err := s.writeEvents(ctx, "apply events", true, func(*wtx) ([]Event, error) { return evs, nil })
 	return err
 }
 

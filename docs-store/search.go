@@ -45,14 +45,23 @@ func indexDoc(tx *wtx, rowid int64, replace bool) error {
 		parts = append(parts, n)
 	}
 	rows.Close()
+	return writeIndex(tx, rowid, replace, parts, facets(rid, typ, urgency, secrecy, kind))
+}
+
+// facets are the synthetic tokens of the static filters.
+func facets(rid int64, typ string, urgency, secrecy int, kind string) string {
+	return fmt.Sprintf("zr%d zt%s zu%d zs%d zk%s", rid, strings.ToLower(typ), urgency, secrecy, kind)
+}
+
+// writeIndex stores the folded and exact forms of a document's text.
+func writeIndex(tx *wtx, rowid int64, replace bool, parts []string, facets string) error {
 	text := strings.Join(parts, " \u2029 ") // a separator so phrases do not run across fields
-	facets := fmt.Sprintf("zr%d zt%s zu%d zs%d zk%s", rid, strings.ToLower(typ), urgency, secrecy, kind)
 	if replace {
 		if _, err := tx.Exec(`DELETE FROM doc_fts WHERE rowid = ?`, rowid); err != nil {
 			return err
 		}
 	}
-	_, err = tx.Exec(`INSERT INTO doc_fts(rowid, folded, exact, facets) VALUES (?, ?, ?, ?)`, rowid, vntext.Fold(text), vntext.Lower(text), facets)
+	_, err := tx.Exec(`INSERT INTO doc_fts(rowid, folded, exact, facets) VALUES (?, ?, ?, ?)`, rowid, vntext.Fold(text), vntext.Lower(text), facets)
 	return err
 }
 

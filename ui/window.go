@@ -134,3 +134,20 @@ func (m *Main) Refresh() {
 	m.Table.Refresh()
 	m.Status.SetText(T("register.count", map[string]any{"Count": m.model.Len()}) + "  ·  " + registerTitle(m.model.register))
 }
+
+// ShowRegister opens a register by id, if the viewer may see it.
+func (m *Main) ShowRegister(id string) {
+	for _, r := range m.regs {
+		if r.ID == id {
+			m.Picker.SetSelected(registerTitle(r))
+		}
+	}
+}
+
+// Rows is the number of documents in the open register.
+func (m *Main) Rows() int {
+	if m.model == nil {
+		return 0
+	}
+	return m.model.Len()
+}

@@ -115,7 +115,6 @@ CREATE TABLE documents (
     registered_at    TEXT    NOT NULL,
     UNIQUE (register_id, counter_key, number)
 );
-CREATE INDEX documents_newest ON documents(register_id, number DESC);
 CREATE INDEX documents_dup ON documents(issuer_fold, notation_fold, doc_date);
 
 CREATE TABLE attachments (

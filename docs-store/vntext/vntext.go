@@ -45,7 +45,7 @@ func NFC(s string) string { return norm.NFC.String(s) }
 // placement (hòa, khỏe, thủy) and the new compare equal. It is for search
 // keys and duplicate checks, not for stored text.
 func UnifyTone(s string) string {
-	if s == "" {
+	if s == "" || (!oldPlacement(s) && norm.NFC.IsNormalString(s)) {
 		return s
 	}
 	d := norm.NFD.String(s)
@@ -71,6 +71,22 @@ func UnifyTone(s string) string {
 	}
 	flush()
 	return norm.NFC.String(b.String())
+}
+
+// oldPlacement reports whether s may hold a tone on the o/u of an oa, oe,
+// uy ending (hòa, khỏe, thủy): only then is there anything to move.
+func oldPlacement(s string) bool {
+	prevToned := false
+	for _, r := range s {
+		if prevToned {
+			switch r {
+			case 'a', 'e', 'y', 'A', 'E', 'Y':
+				return true
+			}
+		}
+		prevToned = strings.ContainsRune("òóỏõọùúủũụÒÓỎÕỌÙÚỦŨỤ", r)
+	}
+	return false
 }
 
 // unifyTone moves the tone of a word ending in oa/oe/uy (nothing after) onto
@@ -131,20 +147,52 @@ func unifyTone(w []rune) []rune {
 // Fold gives the search form of s: NFC, marks removed, đ→d (đ has no
 // decomposition, so NFD alone keeps it; FTS5's remove_diacritics keeps it
 // too), look-alike Ð/Ɖ→d, lower case.
+//
+// Folding is per character (a precomposed letter decomposes on its own and
+// combining marks are dropped), so a table covers the Latin blocks and only
+// other scripts take the slow path; indexing folds every document.
 func Fold(s string) string {
-	d := norm.NFD.String(s)
 	var b strings.Builder
-	b.Grow(len(d))
-	for _, r := range d {
-		if unicode.Is(unicode.Mn, r) {
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+		case r < foldTableSize:
+			b.WriteString(foldTable[r])
+		default:
+			b.WriteString(foldRune(r))
+		}
+	}
+	return b.String()
+}
+
+// foldTableSize covers Latin-1, Latin Extended-A/B, the combining marks and
+// Latin Extended Additional (ạ…ỹ) — every letter of Vietnamese.
+const foldTableSize = 0x1F00
+
+var foldTable = func() []string {
+	t := make([]string, foldTableSize)
+	for r := rune(0); r < foldTableSize; r++ {
+		t[r] = foldRune(r)
+	}
+	return t
+}()
+
+func foldRune(r rune) string {
+	switch r {
+	case 'đ', 'Đ', 'Ð', 'Ɖ', 'ɖ', 'ð':
+		return "d"
+	}
+	var b strings.Builder
+	for _, c := range norm.NFD.String(string(r)) {
+		if unicode.Is(unicode.Mn, c) {
 			continue
 		}
-		switch r {
-		case 'đ', 'Đ', 'Ð', 'Ɖ', 'ɖ', 'ð':
-			b.WriteByte('d')
-			continue
-		}
-		b.WriteRune(unicode.ToLower(r))
+		b.WriteRune(unicode.ToLower(c))
 	}
 	return b.String()
 }

@@ -1,0 +1,44 @@
+# Công vụ — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin
+GO ?= go
+
+# Verified minimal set for building Fyne 2.7 (cgo, GL, X11).
+APT_BUILD := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+APT_X     := xvfb xauth
+APT_SHOTS := imagemagick
+
+.PHONY: run demo test bench screenshots build deps-build deps-test clean
+
+build: deps-build
+	$(GO) build -o bin/congvu .
+
+## make run: build and open Công vụ on your data folder
+run: build
+	./bin/congvu
+
+## make demo: open it on a generated demo agency (a new temporary folder)
+demo: build
+	./bin/congvu demo
+
+## make test: install what the tests need, build, smoke-test the window, go test -race ./...
+test: deps-test
+	./scripts/test.sh
+
+## make bench: the benchmark table of docs/BENCHMARKS.md
+bench:
+	$(GO) run ./cmd/congvu-bench
+
+## make screenshots: render the main screens under Xvfb to docs/screenshots
+screenshots: build
+	@./scripts/deps.sh $(APT_X) $(APT_SHOTS)
+	./scripts/screenshots.sh
+
+deps-build:
+	@./scripts/deps.sh $(APT_BUILD)
+
+deps-test:
+	@./scripts/deps.sh $(APT_BUILD) $(APT_X)
+
+clean:
+	rm -rf bin

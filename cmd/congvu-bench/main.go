@@ -1,0 +1,308 @@
+// Command congvu-bench measures the document core and prints one table
+// (docs/BENCHMARKS.md records its output): registration through the public
+// API, one per transaction and batched, against raw SQLite inserts of the
+// same rows; Vietnamese search over a 1,000,000-document register against a
+// LIKE scan; the first page of that register; replay of the event log; and
+// the peak RSS of each step.
+//
+//	go run ./cmd/congvu-bench [-register 20000] [-import 100000] [-search 1000000]
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	docstore "congvu/docs-store"
+	"congvu/docs-store/demo"
+)
+
+type row struct {
+	step, figure, goal, note string
+	rssMB                    float64
+}
+
+var rows []row
+
+func main() {
+	nReg := flag.Int("register", 20000, "registrations one per transaction")
+	nImp := flag.Int("import", 100000, "documents imported in batches")
+	nSearch := flag.Int("search", 1000000, "documents in the search corpus")
+	keep := flag.String("dir", "", "work folder (default: a temporary folder, removed at the end)")
+	flag.Parse()
+	dir := *keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "congvu-bench-")
+		check(err)
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	ctx := context.Background()
+	today := time.Now()
+	year := today.Year()
+	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(year, today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	fmt.Fprintf(os.Stderr, "congvu-bench: %s, %d CPU, %s/%s, work folder %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, dir)
+
+	// 1. One registration per transaction, as a clerk works.
+	resetPeak()
+	st, cast := newStore(ctx, filepath.Join(dir, "register"), today)
+	ins := demo.IncomingInputs(rand.New(rand.NewPCG(1, 1)), cast.IncomingRegister, *nReg, from, to, docstore.SecrecyNone)
+	t0 := time.Now()
+	for _, in := range ins {
+		_, err := st.RegisterIncoming(ctx, cast.Clerk, in)
+		check(err)
+	}
+	regRate := float64(len(ins)) / time.Since(t0).Seconds()
+	st.Close()
+	add("register, 1 per transaction (public API)", fmt.Sprintf("%.0f docs/s", regRate), "≥ 2,000 docs/s", fmt.Sprintf("%d docs: event + reducer + FTS + audit per commit", len(ins)))
+
+	// 2. Batched import.
+	resetPeak()
+	st, cast = newStore(ctx, filepath.Join(dir, "import"), today)
+	ins = demo.IncomingInputs(rand.New(rand.NewPCG(2, 2)), cast.IncomingRegister, *nImp, from, to, docstore.SecrecyNone)
+	t0 = time.Now()
+	for i := 0; i < len(ins); i += 1000 {
+		_, err := st.ImportIncoming(ctx, cast.Clerk, ins[i:min(i+1000, len(ins))])
+		check(err)
+	}
+	impRate := float64(len(ins)) / time.Since(t0).Seconds()
+	add("import, batches of 1,000 (public API)", fmt.Sprintf("%.0f docs/s", impRate), "≥ 20,000 docs/s", fmt.Sprintf("%d docs", len(ins)))
+
+	// 3. The ceiling: raw inserts of the same rows.
+	resetPeak()
+	plain, withFTS := rawInserts(filepath.Join(dir, "raw.db"), ins)
+	add("raw SQLite insert, plain table", fmt.Sprintf("%.0f rows/s", plain), "ceiling", fmt.Sprintf("import = %.2f× of it; 1/tx = %.3f×", impRate/plain, regRate/plain))
+	add("raw SQLite insert + FTS5 row", fmt.Sprintf("%.0f rows/s", withFTS), "ceiling", fmt.Sprintf("import = %.2f× of it", impRate/withFTS))
+
+	// 4. Replay of the import store's log into an empty store.
+	resetPeak()
+	empty, err := docstore.Open(filepath.Join(dir, "replay"), docstore.Options{})
+	check(err)
+	t0 = time.Now()
+	n, err := st.ReplayInto(ctx, empty)
+	check(err)
+	add("replay all events into an empty store", fmt.Sprintf("%.0f events/s", float64(n)/time.Since(t0).Seconds()), "—", fmt.Sprintf("%d events", n))
+	empty.Close()
+	st.Close()
+
+	// 5. Search and paging in a large register.
+	resetPeak()
+	st, cast = newStore(ctx, filepath.Join(dir, "search"), today)
+	t0 = time.Now()
+	rng := rand.New(rand.NewPCG(3, 3))
+	for done := 0; done < *nSearch; done += 5000 {
+		batch := demo.IncomingInputs(rng, cast.IncomingRegister, min(5000, *nSearch-done), from.AddDate(0, 0, done*300/ *nSearch), to, docstore.SecrecyNone)
+		_, err := st.ImportIncoming(ctx, cast.Clerk, batch)
+		check(err)
+		if done%100000 == 0 {
+			fmt.Fprintf(os.Stderr, "  search corpus: %d/%d\n", done, *nSearch)
+		}
+	}
+	add(fmt.Sprintf("build the %s-document corpus (import)", thousands(*nSearch)), fmt.Sprintf("%.0f docs/s", float64(*nSearch)/time.Since(t0).Seconds()), "—", "batches of 5,000")
+
+	queries := []string{"dat dai", "ngan sach", "thu hoi", "cai cach", "chuyen doi", "ve sinh", "tuyen sinh", "khen thuong",
+		"giai quyet", "phong chay", "tai dinh", "moi truong", "hoa giai", "an toan", "nong thon", "ke hoach"}
+	marked := []string{"đất đai", "ngân sách", "hoà giải", "thuỷ lợi", "an toàn", "nông thôn", "khen thưởng", "cải cách"}
+	urg := docstore.UrgencyUrgent
+	searchRow := func(name string, qs []string, mk func(string) docstore.Query) {
+		resetPeak()
+		var lat []time.Duration
+		hits := 0
+		for round := 0; round < 10; round++ {
+			for _, q := range qs {
+				t := time.Now()
+				res, err := st.Search(ctx, cast.Clerk, mk(q))
+				check(err)
+				lat = append(lat, time.Since(t))
+				hits += len(res)
+			}
+		}
+		p50, p99 := pct(lat, 50), pct(lat, 99)
+		add(name, fmt.Sprintf("p50 %s, p99 %s", ms(p50), ms(p99)), "p50 ≤ 20 ms, p99 ≤ 100 ms", fmt.Sprintf("%d queries, %.0f results each on average", len(lat), float64(hits)/float64(len(lat))))
+	}
+	searchRow("search, folded two words, 50 results", queries, func(q string) docstore.Query { return docstore.Query{Text: q, Limit: 50} })
+	searchRow("search + filter (urgency khẩn)", queries, func(q string) docstore.Query { return docstore.Query{Text: q, Urgency: &urg, Limit: 50} })
+	searchRow("search + filter (type Quyết định, date range)", queries, func(q string) docstore.Query {
+		return docstore.Query{Text: q, Type: "QD", DateFrom: fmt.Sprintf("%d-03-01", year), DateTo: fmt.Sprintf("%d-09-30", year), Limit: 50}
+	})
+	searchRow("search with marks (exact-marks first)", marked, func(q string) docstore.Query { return docstore.Query{Text: q, Limit: 50} })
+
+	// The naive alternative: LIKE over the subject (finds nothing for words
+	// typed without marks, and must scan to prove it).
+	resetPeak()
+	var lat []time.Duration
+	found := 0
+	for _, q := range queries[:4] {
+		t := time.Now()
+		n, err := st.LikeScan(ctx, q, 50)
+		check(err)
+		lat = append(lat, time.Since(t))
+		found += n
+	}
+	for _, q := range marked[:4] {
+		t := time.Now()
+		n, err := st.LikeScan(ctx, q, 50)
+		check(err)
+		lat = append(lat, time.Since(t))
+		found += n
+	}
+	add("LIKE '%…%' scan of the subject, for comparison", fmt.Sprintf("p50 %s, max %s", ms(pct(lat, 50)), ms(pct(lat, 100))), "—",
+		fmt.Sprintf("typed without marks: no result; %d hits in %d queries", found, len(lat)))
+
+	// First page of the register, newest first, and a deep page.
+	for _, off := range []int{0, *nSearch / 2} {
+		resetPeak()
+		var lat []time.Duration
+		for i := 0; i < 200; i++ {
+			t := time.Now()
+			page, err := st.ListRegister(ctx, cast.Clerk, cast.IncomingRegister, off, 50)
+			check(err)
+			lat = append(lat, time.Since(t))
+			if len(page) != 50 {
+				check(fmt.Errorf("page of %d rows", len(page)))
+			}
+		}
+		name := "first page of 50, newest first"
+		goal := "≤ 10 ms"
+		if off > 0 {
+			name, goal = fmt.Sprintf("page of 50 at row %s", thousands(off)), "—"
+		}
+		add(name+fmt.Sprintf(" (%s docs)", thousands(*nSearch)), fmt.Sprintf("p50 %s, p99 %s", ms(pct(lat, 50)), ms(pct(lat, 99))), goal, "keyset on the gap-free số đến")
+	}
+	st.Close()
+
+	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))
+	fmt.Println("| step | result | goal | peak RSS | note |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %.0f MB | %s |\n", r.step, r.figure, r.goal, r.rssMB, r.note)
+	}
+}
+
+func newStore(ctx context.Context, dir string, today time.Time) (*docstore.Store, *demo.Cast) {
+	st, cast, err := demo.Open(ctx, dir, demo.Config{Seed: 1, Today: today})
+	check(err)
+	return st, cast
+}
+
+// rawInserts writes the same rows into a plain table, then into a plain
+// table plus an FTS5 row each, in transactions of 1,000 with one prepared
+// statement: what SQLite alone can do here.
+func rawInserts(path string, ins []docstore.IncomingInput) (plain, withFTS float64) {
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)")
+	check(err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	_, err = db.Exec(`CREATE TABLE d(id INTEGER PRIMARY KEY, arrival TEXT, issuer TEXT, notation TEXT, doc_date TEXT, type TEXT, subject TEXT, urgency INT, pages INT);
+		CREATE TABLE d2(id INTEGER PRIMARY KEY, arrival TEXT, issuer TEXT, notation TEXT, doc_date TEXT, type TEXT, subject TEXT, urgency INT, pages INT);
+		CREATE VIRTUAL TABLE f USING fts5(t, content='', tokenize='unicode61 remove_diacritics 2');`)
+	check(err)
+	run := func(fts bool) float64 {
+		t0 := time.Now()
+		for i := 0; i < len(ins); i += 1000 {
+			tx, err := db.Begin()
+			check(err)
+			table := "d"
+			if fts {
+				table = "d2"
+			}
+			st, err := tx.Prepare(`INSERT INTO ` + table + `(arrival, issuer, notation, doc_date, type, subject, urgency, pages) VALUES (?,?,?,?,?,?,?,?)`)
+			check(err)
+			ft, err := tx.Prepare(`INSERT INTO f(rowid, t) VALUES (?, ?)`)
+			check(err)
+			for _, in := range ins[i:min(i+1000, len(ins))] {
+				res, err := st.Exec(in.ArrivalDate, in.Issuer, in.Notation, in.DocDate, in.Type, in.Subject, in.Urgency, in.Pages)
+				check(err)
+				if fts {
+					id, _ := res.LastInsertId()
+					_, err = ft.Exec(id, in.Subject+" "+in.Notation+" "+in.Issuer)
+					check(err)
+				}
+			}
+			check(tx.Commit())
+		}
+		return float64(len(ins)) / time.Since(t0).Seconds()
+	}
+	return run(false), run(true)
+}
+
+func add(step, figure, goal, note string) {
+	rows = append(rows, row{step: step, figure: figure, goal: goal, note: note, rssMB: peakMB()})
+	fmt.Fprintf(os.Stderr, "  %-55s %s\n", step, figure)
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := (len(s) - 1) * p / 100
+	return s[i]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// resetPeak clears the kernel's peak-RSS mark (Linux), so each step
+// reports its own peak.
+func resetPeak() {
+	runtime.GC()
+	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+func peakMB() float64 { return procField("/proc/self/status", "VmHWM:") / 1024 }
+
+func procField(file, key string) float64 {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, key) {
+			var v float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimPrefix(l, key)), &v)
+			return v
+		}
+	}
+	return 0
+}
+
+func memTotal() string { return fmt.Sprintf("%.0f GiB RAM", procField("/proc/meminfo", "MemTotal:")/1024/1024) }
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			_, v, _ := strings.Cut(l, ":")
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "congvu-bench:", err)
+		os.Exit(1)
+	}
+}

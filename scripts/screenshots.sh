@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# screenshots.sh — open the app on the demo agency under a private Xvfb and
+# capture each main screen to docs/screenshots/*.png (ImageMagick import).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=docs/screenshots
+mkdir -p "$out"
+disp=""
+for n in $(seq 130 160); do
+	if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then disp=":$n"; break; fi
+done
+Xvfb "$disp" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+xpid=$!
+trap 'kill $xpid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+data=$(mktemp -d)/demo
+year=$(date +%Y)
+# Generate the demo once; each shot then reopens it.
+DISPLAY=$disp ./bin/congvu demo --data "$data" --quit-after 1s 2>/dev/null
+shot() { # name register-id lang
+	DISPLAY=$disp ./bin/congvu demo --data "$data" --register "$2" --lang "$3" --quit-after 6s 2>/dev/null &
+	local pid=$!
+	sleep 5
+	DISPLAY=$disp /usr/bin/import -window root "$out/$1.png"
+	wait $pid
+	echo "$out/$1.png"
+}
+shot so-den "den-$year" vi
+shot so-di "di-$year" vi
+shot so-den-en "den-$year" en
+rm -rf "$(dirname "$data")"
