@@ -93,17 +93,22 @@ func (p *person) has(roles ...Role) bool {
 // applies thousands of events by the same clerk). Directory events forget
 // the memo.
 func loadPerson(tx *wtx, id string) (*person, error) {
-	if p, ok := tx.people[id]; ok {
-		return p, nil
+	return memoized(&tx.people, id, func() (*person, error) { return readPerson(tx, id) })
+}
+
+// memoized returns m[id], reading and remembering it when absent.
+func memoized[V any](m *map[string]V, id string, read func() (V, error)) (V, error) {
+	if v, ok := (*m)[id]; ok {
+		return v, nil
 	}
-	p, err := readPerson(tx, id)
+	v, err := read()
 	if err == nil {
-		if tx.people == nil {
-			tx.people = map[string]*person{}
+		if *m == nil {
+			*m = map[string]V{}
 		}
-		tx.people[id] = p
+		(*m)[id] = v
 	}
-	return p, err
+	return v, err
 }
 
 func readPerson(tx *wtx, id string) (*person, error) {
@@ -152,17 +157,7 @@ type register struct {
 }
 
 func loadRegister(tx *wtx, id string) (*register, error) {
-	if r, ok := tx.regs[id]; ok {
-		return r, nil
-	}
-	r, err := readRegister(tx, id)
-	if err == nil {
-		if tx.regs == nil {
-			tx.regs = map[string]*register{}
-		}
-		tx.regs[id] = r
-	}
-	return r, err
+	return memoized(&tx.regs, id, func() (*register, error) { return readRegister(tx, id) })
 }
 
 func readRegister(tx *wtx, id string) (*register, error) {

@@ -102,7 +102,7 @@ func main() {
 	t0 = time.Now()
 	rng := rand.New(rand.NewPCG(3, 3))
 	for done := 0; done < *nSearch; done += 5000 {
-		batch := demo.IncomingInputs(rng, cast.IncomingRegister, min(5000, *nSearch-done), from.AddDate(0, 0, done*300/ *nSearch), to, docstore.SecrecyNone)
+		batch := demo.IncomingInputs(rng, cast.IncomingRegister, min(5000, *nSearch-done), from.AddDate(0, 0, done*300 / *nSearch), to, docstore.SecrecyNone)
 		_, err := st.ImportIncoming(ctx, cast.Clerk, batch)
 		check(err)
 		if done%100000 == 0 {
@@ -143,14 +143,7 @@ func main() {
 	resetPeak()
 	var lat []time.Duration
 	found := 0
-	for _, q := range queries[:4] {
-		t := time.Now()
-		n, err := st.LikeScan(ctx, q, 50)
-		check(err)
-		lat = append(lat, time.Since(t))
-		found += n
-	}
-	for _, q := range marked[:4] {
+	for _, q := range append(slices.Clone(queries[:4]), marked[:4]...) {
 		t := time.Now()
 		n, err := st.LikeScan(ctx, q, 50)
 		check(err)
@@ -287,7 +280,9 @@ func procField(file, key string) float64 {
 	return 0
 }
 
-func memTotal() string { return fmt.Sprintf("%.0f GiB RAM", procField("/proc/meminfo", "MemTotal:")/1024/1024) }
+func memTotal() string {
+	return fmt.Sprintf("%.0f GiB RAM", procField("/proc/meminfo", "MemTotal:")/1024/1024)
+}
 
 func cpuModel() string {
 	b, _ := os.ReadFile("/proc/cpuinfo")

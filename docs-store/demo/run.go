@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	docstore "congvu/docs-store"
@@ -29,32 +30,27 @@ func (g *gen) run(ctx context.Context) error {
 		g.byUnit[p.UnitID] = append(g.byUnit[p.UnitID], p)
 		return st.AddPerson(ctx, admin.ID, p)
 	}
-	leaders := []docstore.PersonInput{
-		{ID: "p-chutich", FullName: "Nguyễn Văn Ánh", Title: "Chủ tịch UBND thành phố", Clearance: docstore.SecrecyToiMat},
-		{ID: "p-pct1", FullName: "Trần Thị Thu Hòa", Title: "Phó Chủ tịch UBND thành phố", Clearance: docstore.SecrecyMat},
-		{ID: "p-pct2", FullName: "Phạm Quốc Anh", Title: "Phó Chủ tịch UBND thành phố", Clearance: docstore.SecrecyMat},
+	// The leaders and the clerks sit in the Văn phòng.
+	office := []struct {
+		p    docstore.PersonInput
+		role docstore.Role
+	}{
+		{docstore.PersonInput{ID: "p-chutich", FullName: "Nguyễn Văn Ánh", Title: "Chủ tịch UBND thành phố", Clearance: docstore.SecrecyToiMat}, docstore.RoleAgencyLeader},
+		{docstore.PersonInput{ID: "p-pct1", FullName: "Trần Thị Thu Hòa", Title: "Phó Chủ tịch UBND thành phố", Clearance: docstore.SecrecyMat}, docstore.RoleAgencyLeader},
+		{docstore.PersonInput{ID: "p-pct2", FullName: "Phạm Quốc Anh", Title: "Phó Chủ tịch UBND thành phố", Clearance: docstore.SecrecyMat}, docstore.RoleAgencyLeader},
+		{docstore.PersonInput{ID: "p-vanthu", FullName: "Đỗ Thị Hạnh", Title: "Văn thư", Clearance: docstore.SecrecyNone}, docstore.RoleClerk},
+		{docstore.PersonInput{ID: "p-vanthu-mat", FullName: "Bùi Thanh Thủy", Title: "Văn thư (sổ mật)", Clearance: docstore.SecrecyToiMat}, docstore.RoleClerk},
 	}
-	for i, p := range leaders {
-		p.Email = fmt.Sprintf("lanhdao%d@lamson.gov.vn", i+1)
+	for _, o := range office {
+		p := o.p
+		p.Email = strings.TrimPrefix(p.ID, "p-") + "@lamson.gov.vn"
 		p.UnitID = "vp"
-		p.Roles = []docstore.Role{docstore.RoleAgencyLeader}
+		p.Roles = []docstore.Role{o.role}
 		if err := add(p); err != nil {
 			return err
 		}
 	}
 	g.cast.Chairman, g.cast.ViceChairman = "p-chutich", "p-pct1"
-	clerks := []docstore.PersonInput{
-		{ID: "p-vanthu", FullName: "Đỗ Thị Hạnh", Title: "Văn thư", Clearance: docstore.SecrecyNone},
-		{ID: "p-vanthu-mat", FullName: "Bùi Thanh Thủy", Title: "Văn thư (sổ mật)", Clearance: docstore.SecrecyToiMat},
-	}
-	for i, p := range clerks {
-		p.Email = fmt.Sprintf("vanthu%d@lamson.gov.vn", i+1)
-		p.UnitID = "vp"
-		p.Roles = []docstore.Role{docstore.RoleClerk}
-		if err := add(p); err != nil {
-			return err
-		}
-	}
 	g.cast.Clerk, g.cast.SecretClerk = "p-vanthu", "p-vanthu-mat"
 	g.byUnit = map[string][]docstore.PersonInput{} // unit staff only, head first
 	n := 0
