@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -104,13 +105,13 @@ func (f *fixture) must(err error) {
 	}
 }
 
-var seqNotation = 0
+var seqNotation atomic.Int64
 
 func (f *fixture) incoming(mod ...func(*IncomingInput)) IncomingInput {
-	seqNotation++
+	n := seqNotation.Add(1)
 	in := IncomingInput{
 		RegisterID: regIn, ArrivalDate: f.clock.now().In(vnZone).Format(dateLayout), Issuer: "Sở Tài nguyên và Môi trường",
-		IssuerCode: "000.00.04.H31", Notation: fmt.Sprintf("%d/STNMT-QLĐĐ", seqNotation), DocDate: "2026-03-05", Type: "CV",
+		IssuerCode: "000.00.04.H31", Notation: fmt.Sprintf("%d/STNMT-QLĐĐ", n), DocDate: "2026-03-05", Type: "CV",
 		Subject: "V/v rà soát hồ sơ cấp giấy chứng nhận quyền sử dụng đất", Source: SourcePaper,
 	}
 	for _, m := range mod {

@@ -46,6 +46,8 @@ func TestNumberingConcurrentNoDuplicateNoGap(t *testing.T) {
 	workers, each := 8, 5000
 	if testing.Short() {
 		each = 500
+	} else if raceDetector {
+		each = 600 // full size runs without -race in scripts/test.sh
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)

@@ -29,5 +29,8 @@ smoke=$(mktemp -d)
 DISPLAY=$disp ./bin/congvu demo --data "$smoke/data" --quit-after 4s
 rm -rf "$smoke"
 
+echo "== numbering: 8 goroutines × 5,000 registrations (full size, without -race)"
+$GO test -count=1 -run 'TestNumberingConcurrentNoDuplicateNoGap' ./docs-store/
+
 echo "== go test -race ./..."
 $GO test -race -timeout 25m ./... 2>&1 | tee /tmp/congvu-test.log

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -115,8 +116,8 @@ var outgoingColumns = []column{
 	{"col.notation", 150, func(d docstore.DocumentRow) string { return d.Notation }},
 	{"col.doc_date", 118, func(d docstore.DocumentRow) string { return dmy(d.DocDate) }},
 	{"col.subject", 430, typeAndSubject},
-	{"col.signer", 200, func(d docstore.DocumentRow) string {
-		return d.SignerAuthority + " " + d.SignerTitle + " " + d.Signer
+	{"col.signer", 260, func(d docstore.DocumentRow) string {
+		return d.Signer + " — " + d.SignerAuthority + " " + d.SignerTitle
 	}},
 	{"col.dest", 220, func(d docstore.DocumentRow) string { return d.Recipients }},
 	{"col.copy_holder", 180, func(d docstore.DocumentRow) string { return d.CopyHolder }},
@@ -147,7 +148,8 @@ func newRegisterTable(m *registerModel) *widget.Table {
 				return
 			}
 			l.TextStyle.Bold = d.Urgency >= docstore.UrgencyHigh
-			l.SetText(cols[id.Col].text(d))
+			// One line per cell: nơi nhận and notes are often several lines.
+			l.SetText(strings.Join(strings.Fields(cols[id.Col].text(d)), " "))
 		},
 	)
 	t.ShowHeaderRow = true

@@ -38,6 +38,7 @@ func main() {
 	nReg := flag.Int("register", 20000, "registrations one per transaction")
 	nImp := flag.Int("import", 100000, "documents imported in batches")
 	nSearch := flag.Int("search", 1000000, "documents in the search corpus")
+	nNotmuch := flag.Int("notmuch", 200000, "documents indexed by notmuch for the peer comparison (0: skip)")
 	keep := flag.String("dir", "", "work folder (default: a temporary folder, removed at the end)")
 	flag.Parse()
 	dir := *keep
@@ -175,6 +176,25 @@ func main() {
 	}
 	st.Close()
 
+	if *nNotmuch > 0 {
+		corpus := demo.IncomingInputs(rand.New(rand.NewPCG(4, 4)), "x", *nNotmuch, from, to, docstore.SecrecyNone)
+		notmuchPeer(dir, corpus, queries, marked)
+		// And our search on a corpus of the same size, measured the same way.
+		resetPeak()
+		st, cast = newStore(ctx, filepath.Join(dir, "search-peer"), today)
+		for i := 0; i < len(corpus); i += 5000 {
+			batch := corpus[i:min(i+5000, len(corpus))]
+			for j := range batch {
+				batch[j].RegisterID = cast.IncomingRegister
+			}
+			_, err := st.ImportIncoming(ctx, cast.Clerk, batch)
+			check(err)
+		}
+		searchRow(fmt.Sprintf("Công vụ search, the same folded queries (%s docs)", thousands(len(corpus))), queries, func(q string) docstore.Query { return docstore.Query{Text: q, Limit: 50} })
+		searchRow(fmt.Sprintf("Công vụ search, the same marked queries (%s docs)", thousands(len(corpus))), marked, func(q string) docstore.Query { return docstore.Query{Text: q, Limit: 50} })
+		st.Close()
+	}
+
 	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))
 	fmt.Println("| step | result | goal | peak RSS | note |")
 	fmt.Println("|---|---|---|---|---|")
@@ -230,8 +250,10 @@ func rawInserts(path string, ins []docstore.IncomingInput) (plain, withFTS float
 	return run(false), run(true)
 }
 
-func add(step, figure, goal, note string) {
-	rows = append(rows, row{step: step, figure: figure, goal: goal, note: note, rssMB: peakMB()})
+func add(step, figure, goal, note string) { addRSS(step, figure, goal, note, peakMB()) }
+
+func addRSS(step, figure, goal, note string, rssMB float64) {
+	rows = append(rows, row{step: step, figure: figure, goal: goal, note: note, rssMB: rssMB})
 	fmt.Fprintf(os.Stderr, "  %-55s %s\n", step, figure)
 }
 

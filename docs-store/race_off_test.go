@@ -1,0 +1,5 @@
+//go:build !race
+
+package docstore
+
+const raceDetector = false
