@@ -27,7 +27,7 @@ test: deps-test
 
 ## make bench: the benchmark table of docs/BENCHMARKS.md
 bench:
-	@./scripts/deps.sh notmuch
+	@./scripts/deps.sh notmuch time
 	$(GO) run ./cmd/congvu-bench
 
 ## make screenshots: render the main screens under Xvfb to docs/screenshots

@@ -190,6 +190,7 @@ type wtx struct {
 	people   map[string]*person
 	regs     map[string]*register
 	lastHash []byte // the audit chain's head
+	stmts    map[string]*sql.Stmt
 }
 
 type stmtCache struct {
@@ -222,11 +223,18 @@ func (c *stmtCache) close() {
 }
 
 func (t *wtx) stmt(q string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[q]; ok {
+		return st, nil
+	}
 	st, err := t.cache.get(q)
 	if err != nil {
 		return nil, err
 	}
-	return t.tx.Stmt(st), nil
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	t.stmts[q] = t.tx.Stmt(st)
+	return t.stmts[q], nil
 }
 
 func (t *wtx) Exec(q string, args ...any) (sql.Result, error) {

@@ -345,8 +345,12 @@ func (s *Store) Timeline(ctx context.Context, viewer, subjectKind, id string) ([
 	} else if _, err := s.Draft(ctx, viewer, id); err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT w.actor, coalesce(p.full_name, w.actor), w.action, w.comment, w.at FROM workflow_steps w
-		LEFT JOIN people p ON p.id = w.actor WHERE w.subject_kind = ? AND w.subject_id = ? ORDER BY w.seq`, subjectKind, id)
+	rows, err := s.r.QueryContext(ctx, `SELECT actor, coalesce(p.full_name, actor), action, comment, at FROM (
+			SELECT 0 AS seq, registered_by AS actor, 'register' AS action, '' AS comment, registered_at AS at
+				FROM documents WHERE ? = 'document' AND id = ? AND kind = 'den'
+			UNION ALL
+			SELECT seq, actor, action, comment, at FROM workflow_steps WHERE subject_kind = ? AND subject_id = ?)
+		LEFT JOIN people p ON p.id = actor ORDER BY seq`, subjectKind, id, subjectKind, id)
 	if err != nil {
 		return nil, err
 	}

@@ -531,9 +531,8 @@ func applyIncomingRegistered(tx *wtx, e Event) error {
 			return err
 		}
 	}
-	if err := step(tx, "document", p.DocID, e, "register", ""); err != nil {
-		return err
-	}
+	// The registration step of the timeline is the document row itself
+	// (registered_by, registered_at): Timeline reads it from there.
 	t, _ := LookupDocType(in.Type)
 	parts := []string{t.Name, in.Subject, in.Notation, in.Issuer, in.Recipients, in.Note}
 	for _, at := range in.Attachments {

@@ -97,7 +97,7 @@ func (s *Store) openDB() error {
 	if err := checkHeader(path); err != nil {
 		return err
 	}
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)"
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=journal_mode(WAL)&_pragma=cache_size(-65536)&_pragma=wal_autocheckpoint(10000)&_pragma=journal_size_limit(67108864)"
 	// The URI form needs forward slashes, also on Windows.
 	uri := "file:" + filepath.ToSlash(path)
 	var err error

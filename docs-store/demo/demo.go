@@ -41,14 +41,17 @@ func (c *Clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return 
 func (c *Clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 func (c *Clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// IDs makes deterministic ids from a seed.
+// IDs makes deterministic ids from a seed: a counter then seeded random
+// bits, so they sort in the order they were made, like the store's own.
 func IDs(seed uint64) func() string {
 	var mu sync.Mutex
+	var n uint64
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	return func() string {
 		mu.Lock()
 		defer mu.Unlock()
-		return fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64())
+		n++
+		return fmt.Sprintf("%012x%020x", n, r.Uint64())
 	}
 }
 
