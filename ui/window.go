@@ -137,6 +137,9 @@ func (m *Main) Refresh() {
 
 // ShowRegister opens a register by id, if the viewer may see it.
 func (m *Main) ShowRegister(id string) {
+	if m.Picker == nil { // no agency yet
+		return
+	}
 	for _, r := range m.regs {
 		if r.ID == id {
 			m.Picker.SetSelected(registerTitle(r))

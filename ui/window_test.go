@@ -118,3 +118,39 @@ func TestErrorTextIsVietnamese(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyStoreSaysWhatToDo(t *testing.T) {
+	if err := SetupLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := docstore.Open(t.TempDir(), docstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	test.NewTempApp(t)
+	m := NewMain(st, "")
+	m.ShowRegister("den-2026") // nothing to show: must not panic
+	test.NewTempWindow(t, m.Content)
+	if m.Rows() != 0 {
+		t.Fatal("rows in an empty store")
+	}
+	if texts := labels(m.Content); !strings.Contains(strings.Join(texts, "|"), "Chưa thiết lập cơ quan") {
+		t.Fatalf("the empty window says %q", texts)
+	}
+}
+
+// labels collects the text of every label in a tree of canvas objects.
+func labels(o fyne.CanvasObject) []string {
+	switch v := o.(type) {
+	case *widget.Label:
+		return []string{v.Text}
+	case *fyne.Container:
+		var out []string
+		for _, c := range v.Objects {
+			out = append(out, labels(c)...)
+		}
+		return out
+	}
+	return nil
+}
