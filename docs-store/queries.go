@@ -426,3 +426,27 @@ func (s *Store) DraftsWaitingFor(ctx context.Context, viewer string) ([]Draft, e
 	}
 	return out, nil
 }
+
+// DraftCounts counts the drafts the viewer may see, by state (for the
+// window's badges: chờ duyệt, chờ cấp số, …).
+func (s *Store) DraftCounts(ctx context.Context, viewer string) (map[string]int, error) {
+	v, err := s.viewer(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT state, count(*) FROM drafts WHERE secrecy <= ? GROUP BY state`, v.clearance)
+	if err != nil {
+		return nil, fmt.Errorf("count drafts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}

@@ -53,5 +53,15 @@ func TestDemoDeterministicAndReplayEqualsState(t *testing.T) {
 	if err != nil || cnt != 300 {
 		t.Fatalf("incoming register has %d (%v)", cnt, err)
 	}
-	t.Logf("%d events replayed", n)
+	counts, err := a.DraftCounts(ctx, cast.Chairman)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{docstore.DraftEditing, docstore.DraftCancelled, docstore.DraftInitial, docstore.DraftPending,
+		docstore.DraftReturned, docstore.DraftApproved, docstore.DraftSigned, docstore.DraftIssued} {
+		if counts[st] == 0 {
+			t.Errorf("no draft in state %s: %v", st, counts)
+		}
+	}
+	t.Logf("%d events replayed; drafts by state %v", n, counts)
 }

@@ -240,20 +240,22 @@ func (g *gen) drafts(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("draft %d: %w", i, err)
 		}
-		// Recent drafts stop early; older ones mostly reach issue.
+		// Most drafts reach issue; some stop on the way; the last eight
+		// stop one in each state, so every screen has something to show.
 		stop := 7
-		if age := daysBetween(ds, g.cfg.Today.Format("2006-01-02")); age < 6 {
+		if g.r.IntN(8) == 0 {
 			stop = g.r.IntN(7)
-		} else if g.r.IntN(12) == 0 {
-			stop = g.r.IntN(7)
+		}
+		if last := g.cfg.Drafts - 1 - i; last < 8 {
+			stop = last
 		}
 		if stop == 0 {
 			continue
 		}
 		if stop == 1 {
 			g.clock.Add(time.Hour)
-			if g.r.IntN(2) == 0 {
-				g.st.CancelDraft(ctx, author.ID, id)
+			if err := g.st.CancelDraft(ctx, author.ID, id); err != nil {
+				return err
 			}
 			continue
 		}
@@ -262,7 +264,7 @@ func (g *gen) drafts(ctx context.Context) error {
 			approver = g.cast.Chairman
 		}
 		initialer := ""
-		if author.ID != head.ID {
+		if author.ID != head.ID && (stop == 2 || g.r.IntN(3) > 0) {
 			initialer = head.ID
 		}
 		g.clock.Add(time.Hour)
