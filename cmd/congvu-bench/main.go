@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -281,7 +282,7 @@ func thousands(n int) string {
 // resetPeak clears the kernel's peak-RSS mark (Linux), so each step
 // reports its own peak.
 func resetPeak() {
-	runtime.GC()
+	debug.FreeOSMemory()
 	os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 }
 
