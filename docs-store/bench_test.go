@@ -8,7 +8,7 @@ import (
 // BenchmarkRegisterIncoming: one registration per transaction, as a clerk
 // works (see cmd/congvu-bench for the full table).
 func BenchmarkRegisterIncoming(b *testing.B) {
-	f := newFixture(&testing.T{})
+	f := newFixture(b)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		in := f.incoming(func(in *IncomingInput) { in.Notation = fmt.Sprintf("%d/UBND-VP", i+1) })
@@ -20,7 +20,7 @@ func BenchmarkRegisterIncoming(b *testing.B) {
 
 // BenchmarkImportIncoming: batches of 1,000 in one transaction.
 func BenchmarkImportIncoming(b *testing.B) {
-	f := newFixture(&testing.T{})
+	f := newFixture(b)
 	ins := make([]IncomingInput, 1000)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -38,7 +38,7 @@ func BenchmarkImportIncoming(b *testing.B) {
 // (the 1,000,000-document figures come from cmd/congvu-bench).
 func searchCorpus(b *testing.B) *fixture {
 	b.Helper()
-	f := newFixture(&testing.T{})
+	f := newFixture(b)
 	ins := make([]IncomingInput, 5000)
 	subjects := []string{"Về việc thu hồi đất đai để xây dựng trường học", "Kế hoạch cải cách hành chính năm 2026",
 		"Báo cáo tình hình ngân sách quý I", "V/v hòa giải ở cơ sở", "Thông báo lịch tiếp công dân", "Về công tác phòng cháy, chữa cháy"}

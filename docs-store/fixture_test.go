@@ -13,7 +13,7 @@ import (
 // fixture is a small agency: an admin, two clerks (one cleared for mật),
 // two leaders, a unit head and two specialists in two units.
 type fixture struct {
-	t     *testing.T
+	t     testing.TB
 	s     *Store
 	ctx   context.Context
 	clock *testClock
@@ -51,12 +51,12 @@ const (
 	regIn2027  = "den-2027"
 )
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	return openFixture(t, t.TempDir())
 }
 
-func openFixture(t *testing.T, dir string) *fixture {
+func openFixture(t testing.TB, dir string) *fixture {
 	t.Helper()
 	c := &testClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, vnZone)}
 	s, err := Open(dir, Options{Now: c.now})

@@ -138,15 +138,25 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 	_, err := s.write(ctx, "register incoming", func(tx *wtx) ([]Event, error) {
 		evs := make([]Event, 0, len(ins))
 		next := map[string]int{}
+		norm := make([]IncomingInput, len(ins))
+		keys := make([]dupKey, len(ins))
 		for i := range ins {
-			in := ins[i]
-			in.normalize()
-			if in.ArrivalDate > today {
+			norm[i] = ins[i]
+			norm[i].normalize()
+			if norm[i].ArrivalDate > today {
 				return nil, invalid("arrival_date", "future")
 			}
-			if err := in.validate(); err != nil {
+			if err := norm[i].validate(); err != nil {
 				return nil, err
 			}
+			keys[i] = keyOf(&norm[i])
+		}
+		known, err := findDuplicates(tx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for i := range norm {
+			in := norm[i]
 			n, ok := next[in.RegisterID]
 			if !ok {
 				err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ''`, in.RegisterID).Scan(&n)
@@ -157,11 +167,13 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 				}
 			}
 			next[in.RegisterID] = n + 1
-			dups, err := findDuplicates(tx, &in)
-			if err != nil {
-				return nil, err
-			}
 			id := s.newID()
+			var dups []DocRef
+			if keys[i].notation != "" {
+				dups = append(dups, known[keys[i]]...)
+				// Later documents of the same batch see this one too.
+				known[keys[i]] = append(known[keys[i]], DocRef{ID: id, Register: in.RegisterID, Number: n, Notation: in.Notation, Issuer: in.Issuer, DocDate: in.DocDate})
+			}
 			e, err := newEvent(s.newID(), EvIncomingRegistered, actor, now, IncomingRegistered{DocID: id, Number: n, Doc: in})
 			if err != nil {
 				return nil, err
@@ -177,28 +189,75 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 	return out, nil
 }
 
-// findDuplicates: same issuer, same số ký hiệu (case-insensitive, marks
-// folded) and same date — the Phụ lục VI duplicate warning.
-func findDuplicates(tx *wtx, in *IncomingInput) ([]DocRef, error) {
-	if in.Notation == "" {
-		return nil, nil
+// dupKey is what makes two registrations likely the same document: the
+// same issuer, số ký hiệu (case-insensitive, marks folded) and date — the
+// Phụ lục VI duplicate warning.
+type dupKey struct{ issuer, notation, date string }
+
+func keyOf(in *IncomingInput) dupKey {
+	return dupKey{vntext.Fold(in.Issuer), vntext.Fold(in.Notation), in.DocDate}
+}
+
+// Keys are looked up dupChunk at a time, then 10, then 1; a short chunk
+// is padded with a key that matches nothing, so only three statement texts
+// exist (each prepared once).
+const dupChunk = 100
+
+var dupQueries = map[int]string{}
+
+func init() {
+	for _, n := range []int{1, 10, dupChunk} {
+		dupQueries[n] = `SELECT id, register_id, number, notation, issuer, doc_date, issuer_fold, notation_fold FROM documents
+	WHERE (issuer_fold, notation_fold, doc_date) IN (VALUES ` + strings.TrimSuffix(strings.Repeat("(?,?,?),", n), ",") + `)`
 	}
-	rows, err := tx.Query(`SELECT id, register_id, number, notation, issuer, doc_date FROM documents
-		WHERE issuer_fold = ? AND notation_fold = ? AND doc_date = ? LIMIT 5`,
-		vntext.Fold(in.Issuer), vntext.Fold(in.Notation), in.DocDate)
-	if err != nil {
-		return nil, err
+}
+
+// findDuplicates finds the registered documents sharing a key with any of
+// keys (a whole import batch in a few statements).
+func findDuplicates(tx *wtx, keys []dupKey) (map[dupKey][]DocRef, error) {
+	out := map[dupKey][]DocRef{}
+	var want []dupKey
+	for _, k := range keys {
+		if k.notation != "" {
+			want = append(want, k)
+		}
 	}
-	defer rows.Close()
-	var out []DocRef
-	for rows.Next() {
-		var d DocRef
-		if err := rows.Scan(&d.ID, &d.Register, &d.Number, &d.Notation, &d.Issuer, &d.DocDate); err != nil {
+	for start := 0; start < len(want); {
+		size := 1
+		switch left := len(want) - start; {
+		case left >= 50:
+			size = dupChunk
+		case left >= 5:
+			size = 10
+		}
+		args := make([]any, 0, 3*size)
+		for i := start; i < start+size; i++ {
+			if i < len(want) {
+				args = append(args, want[i].issuer, want[i].notation, want[i].date)
+			} else {
+				args = append(args, "", "", "-") // no document is dated "-"
+			}
+		}
+		start += size
+		rows, err := tx.Query(dupQueries[size], args...)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, d)
+		for rows.Next() {
+			var d DocRef
+			var k dupKey
+			if err := rows.Scan(&d.ID, &d.Register, &d.Number, &d.Notation, &d.Issuer, &d.DocDate, &k.issuer, &k.notation); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			k.date = d.DocDate
+			out[k] = append(out[k], d)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Direction is a leader's bút phê on an incoming document.
