@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 	"unicode/utf8"
 )
@@ -215,11 +216,35 @@ func newEvent(id, typ, actor string, at time.Time, payload any) (Event, error) {
 	if err != nil {
 		return Event{}, fmt.Errorf("encode %s: %w", typ, err)
 	}
-	e := Event{ID: id, Type: typ, Version: CurrentVersion, Actor: actor, Time: at.UTC().Truncate(time.Millisecond), Payload: b, decoded: payload}
-	if bytes.ContainsRune(b, utf8.RuneError) {
-		e.decoded = nil // invalid UTF-8 became U+FFFD in the JSON: apply what a replay will see
+	if !validUTF8(reflect.ValueOf(payload)) {
+		// JSON would silently turn the bad bytes into U+FFFD: refuse them at
+		// the door rather than store mangled text.
+		return Event{}, invalid("text", "encoding")
 	}
-	return e, nil
+	return Event{ID: id, Type: typ, Version: CurrentVersion, Actor: actor, Time: at.UTC().Truncate(time.Millisecond), Payload: b, decoded: payload}, nil
+}
+
+// validUTF8 reports whether every string inside v is valid UTF-8.
+func validUTF8(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.String:
+		return utf8.ValidString(v.String())
+	case reflect.Pointer, reflect.Interface:
+		return v.IsNil() || validUTF8(v.Elem())
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() && !validUTF8(v.Field(i)) {
+				return false
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if !validUTF8(v.Index(i)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Encode gives the wire form of an event (one JSON object).

@@ -33,6 +33,17 @@ func TestRegisterIncomingValidation(t *testing.T) {
 			t.Errorf("%s/%s: got %v", c.field, c.reason, err)
 		}
 	}
+	// Broken UTF-8 (a legacy-encoded file name, a bad paste) is refused, not mangled.
+	for _, mod := range []func(*IncomingInput){
+		func(in *IncomingInput) { in.Subject = "V/v \xff\xfe ng\xe0y" },
+		func(in *IncomingInput) { in.Issuer = string([]byte{0xc4}) },
+	} {
+		_, err := f.s.RegisterIncoming(f.ctx, clerk, f.incoming(mod))
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Reason != "encoding" {
+			t.Errorf("invalid UTF-8: got %v", err)
+		}
+	}
 	after, _ := f.s.StateDigest(f.ctx)
 	if before != after {
 		t.Fatal("a refused registration changed the store")

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	docstore "congvu/docs-store"
 )
@@ -213,8 +214,9 @@ func (g *gen) subject(typ string, year int) string {
 	}
 	t := topics[g.r.IntN(len(topics))]
 	t = strings.NewReplacer("{Y}", fmt.Sprint(year), "{Y0}", fmt.Sprint(year-1), "{Y1}", fmt.Sprint(year+1)).Replace(t)
-	s := vs[g.r.IntN(len(vs))] + t
-	return strings.ToUpper(s[:1]) + s[1:]
+	r := []rune(vs[g.r.IntN(len(vs))] + t)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }
 
 // notation composes a plausible số ký hiệu for an issuer and type.
