@@ -1,0 +1,59 @@
+package ui
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"congvu/assets"
+)
+
+// Every key the window asks for exists in both translations, and the two
+// files hold the same app keys: nothing shows up as a raw key.
+func TestTranslationsCoverEveryKey(t *testing.T) {
+	files := map[string]map[string]any{}
+	for _, l := range Languages {
+		b, err := assets.Translations.ReadFile("translations/" + l + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s.json: %v", l, err)
+		}
+		files[l] = m
+	}
+	used := regexp.MustCompile(`\bT(?:extOr)?\("([a-z_]+\.[a-z_0-9.]+)"|ErrorTextOr\([^,]+, "([a-z_.]+)"\)`)
+	srcs, _ := filepath.Glob("*.go")
+	keys := map[string]bool{}
+	for _, f := range srcs {
+		b, _ := os.ReadFile(f)
+		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]+m[2]] = true
+		}
+	}
+	// Keys built at run time.
+	for _, k := range []string{"urgency.0", "urgency.1", "urgency.2", "urgency.3"} {
+		keys[k] = true
+	}
+	for _, c := range append(incomingColumns, outgoingColumns...) {
+		keys[c.key] = true
+	}
+	if len(keys) < 20 {
+		t.Fatalf("found only %d keys in the sources: the pattern is broken", len(keys))
+	}
+	for k := range keys {
+		for l, m := range files {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s.json lacks %q", l, k)
+			}
+		}
+	}
+	for k := range files["en"] {
+		if _, ok := files["vi"][k]; !ok {
+			t.Errorf("vi.json lacks %q (Vietnamese comes first)", k)
+		}
+	}
+}
