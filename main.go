@@ -39,6 +39,8 @@ func main() {
 	as := fs.String("as", "", "person id to open as (default: the first clerk)")
 	language := fs.String("lang", "vi", "language: vi or en")
 	register := fs.String("register", "", "register id to open first")
+	page := fs.String("page", "", "page to open first: nav.incoming, nav.mywork, nav.drafts, … (screenshots)")
+	search := fs.String("search", "", "search for this text at start (screenshots)")
 	quitAfter := fs.Duration("quit-after", 0, "smoke test: quit after this long, failing if the register shows no rows")
 	fs.Parse(args)
 
@@ -65,9 +67,16 @@ func main() {
 		os.Exit(1)
 	}
 	defer st.Close()
-	view := ui.NewMain(st, viewer)
+	view := ui.NewShell(st, viewer, cmd == "demo")
+	view.Install(w)
 	if *register != "" {
 		view.ShowRegister(*register)
+	}
+	if *page != "" {
+		view.Show(*page)
+	}
+	if *search != "" {
+		view.Search.SetText(*search)
 	}
 	w.SetContent(view.Content)
 	failed := false

@@ -450,3 +450,59 @@ func (s *Store) DraftCounts(ctx context.Context, viewer string) (map[string]int,
 	}
 	return out, rows.Err()
 }
+
+// Counts are the numbers on the window's badges, for one viewer on a day.
+type Counts struct {
+	AwaitingDirection int // incoming documents waiting for a leader's direction (leaders, clerks)
+	MyPending         int // my assignments not finished (chờ xử lý + đang xử lý)
+	DueSoon           int // … of which due within DueSoonDays
+	Overdue           int // … of which past their deadline
+	DraftsWaiting     int // drafts whose next step is mine (ký nháy, duyệt, ký, or returned to me)
+	ToIssue           int // signed drafts waiting for a number (clerks)
+}
+
+// Counts computes the badges with a handful of indexed queries.
+func (s *Store) Counts(ctx context.Context, viewer, today string) (Counts, error) {
+	var c Counts
+	v, err := s.viewer(ctx, viewer)
+	if err != nil {
+		return c, err
+	}
+	roles := map[Role]bool{}
+	for _, p := range []Role{RoleClerk, RoleAgencyLeader, RoleUnitHead} {
+		var n int
+		s.r.QueryRowContext(ctx, `SELECT count(*) FROM person_roles WHERE person_id = ? AND role = ?`, viewer, p).Scan(&n)
+		roles[p] = n > 0
+	}
+	if roles[RoleClerk] || roles[RoleAgencyLeader] {
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE kind = 'den' AND status IN ('cho_phan_phoi', 'bi_tra_lai') AND secrecy <= ?`,
+			v.clearance).Scan(&c.AwaitingDirection); err != nil {
+			return c, fmt.Errorf("counts: %w", err)
+		}
+	}
+	work, err := s.MyWork(ctx, viewer, today)
+	if err != nil {
+		return c, err
+	}
+	for _, a := range work {
+		c.MyPending++
+		switch a.DeadlineState {
+		case DueSoon:
+			c.DueSoon++
+		case Overdue:
+			c.Overdue++
+		}
+	}
+	waiting, err := s.DraftsWaitingFor(ctx, viewer)
+	if err != nil {
+		return c, err
+	}
+	for _, d := range waiting {
+		if d.State == DraftSigned {
+			c.ToIssue++
+		} else {
+			c.DraftsWaiting++
+		}
+	}
+	return c, nil
+}

@@ -210,3 +210,30 @@ func TestIncomingDirectionAndHandling(t *testing.T) {
 		t.Fatalf("timeline %+v", steps)
 	}
 }
+
+func TestCountsForBadges(t *testing.T) {
+	f := newFixture(t)
+	r := f.register()
+	f.register()
+	c, err := f.s.Counts(f.ctx, chairman, f.s.today())
+	f.must(err)
+	if c.AwaitingDirection != 2 {
+		t.Fatalf("leader badges %+v", c)
+	}
+	_, err = f.s.Direct(f.ctx, chairman, Direction{DocID: r.DocID, Assignments: []AssignmentInput{{Kind: "person", Assignee: specTN, Role: "chu_tri", Deadline: "2026-03-11"}}})
+	f.must(err)
+	f.signedDraft("CV", specTN)
+	c, _ = f.s.Counts(f.ctx, specTN, f.s.today())
+	if c.MyPending != 1 || c.DueSoon != 1 || c.Overdue != 0 {
+		t.Fatalf("specialist badges %+v", c)
+	}
+	c, _ = f.s.Counts(f.ctx, clerk, f.s.today())
+	if c.ToIssue != 1 || c.AwaitingDirection != 1 {
+		t.Fatalf("clerk badges %+v", c)
+	}
+	f.clock.set(f.clock.now().AddDate(0, 0, 3))
+	c, _ = f.s.Counts(f.ctx, specTN, f.s.today())
+	if c.Overdue != 1 {
+		t.Fatalf("overdue not counted %+v", c)
+	}
+}

@@ -17,15 +17,21 @@ data=$(mktemp -d)/demo
 year=$(date +%Y)
 # Generate the demo once; each shot then reopens it.
 DISPLAY=$disp ./bin/congvu demo --data "$data" --quit-after 1s 2>/dev/null
-shot() { # name register-id lang
-	DISPLAY=$disp ./bin/congvu demo --data "$data" --register "$2" --lang "$3" --quit-after 6s 2>/dev/null &
+shot() { # name lang args…
+	local name=$1 lang=$2
+	shift 2
+	DISPLAY=$disp ./bin/congvu demo --data "$data" --lang "$lang" --quit-after 6s "$@" 2>/dev/null &
 	local pid=$!
 	sleep 5
-	DISPLAY=$disp /usr/bin/import -window root "$out/$1.png"
-	wait $pid
-	echo "$out/$1.png"
+	DISPLAY=$disp /usr/bin/import -window root "$out/$name.png"
+	wait $pid || true
+	echo "$out/$name.png"
 }
-shot so-den "den-$year" vi
-shot so-di "di-$year" vi
-shot so-den-en "den-$year" en
+shot van-ban-den vi --register "den-$year"
+shot van-ban-di vi --register "di-$year"
+shot tim-kiem vi --search "dat dai"
+shot viec-cua-toi vi --as p-tnmt-3 --page nav.mywork
+shot du-thao-cho-duyet vi --as p-chutich --page nav.drafts
+shot so-van-ban vi --as p-vanthu-mat --page nav.registers
+shot incoming-en en --register "den-$year"
 rm -rf "$(dirname "$data")"

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"congvu/assets"
+	docstore "congvu/docs-store"
 )
 
 // Every key the window asks for exists in both translations, and the two
@@ -25,18 +26,22 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 		}
 		files[l] = m
 	}
-	used := regexp.MustCompile(`\bT(?:extOr)?\("([a-z_]+\.[a-z_0-9.]+)"|ErrorTextOr\([^,]+, "([a-z_.]+)"\)`)
+	used := regexp.MustCompile(`\b(?:T|notYet)\("([a-z_]+\.[a-z_0-9.]+)"|ErrorTextOr\([^,]+, "([a-z_.]+)"\)|= "(nav\.[a-z]+)"`)
 	srcs, _ := filepath.Glob("*.go")
 	keys := map[string]bool{}
 	for _, f := range srcs {
 		b, _ := os.ReadFile(f)
 		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
-			keys[m[1]+m[2]] = true
+			keys[m[1]+m[2]+m[3]] = true
 		}
 	}
 	// Keys built at run time.
-	for _, k := range []string{"urgency.0", "urgency.1", "urgency.2", "urgency.3"} {
+	for _, k := range []string{"urgency.0", "urgency.1", "urgency.2", "urgency.3", "role.chu_tri", "role.phoi_hop", "role.de_biet"} {
 		keys[k] = true
+	}
+	for _, st := range []string{docstore.DraftEditing, docstore.DraftReturned, docstore.DraftInitial, docstore.DraftPending,
+		docstore.DraftApproved, docstore.DraftSigned, docstore.DraftIssued, docstore.DraftCancelled} {
+		keys["draft."+st] = true
 	}
 	for _, c := range append(incomingColumns, outgoingColumns...) {
 		keys[c.key] = true

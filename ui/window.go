@@ -32,8 +32,13 @@ type Main struct {
 	Content fyne.CanvasObject
 }
 
-// NewMain builds the main view for viewer (a person id) over st.
-func NewMain(st *docstore.Store, viewer string) *Main {
+// NewMain builds the register view for viewer (a person id) over st: all
+// the registers the viewer may see.
+func NewMain(st *docstore.Store, viewer string) *Main { return NewRegisterPage(st, viewer, "") }
+
+// NewRegisterPage is the register view limited to one kind of register
+// (docstore.KindIncoming or KindOutgoing; "" for all).
+func NewRegisterPage(st *docstore.Store, viewer, kind string) *Main {
 	m := &Main{st: st, viewer: viewer}
 	ctx := context.Background()
 	m.Agency = widget.NewLabel("")
@@ -55,9 +60,14 @@ func NewMain(st *docstore.Store, viewer string) *Main {
 			m.User.SetText(T("app.user", map[string]any{"Name": p.FullName, "Title": p.Title}))
 		}
 	}
-	m.regs, err = st.Registers(ctx, viewer)
+	all, err := st.Registers(ctx, viewer)
 	if err != nil {
 		m.body.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(ErrorText(err)))}
+	}
+	for _, r := range all {
+		if kind == "" || r.Kind == kind {
+			m.regs = append(m.regs, r)
+		}
 	}
 	names := make([]string, len(m.regs))
 	for i, r := range m.regs {
@@ -74,8 +84,8 @@ func NewMain(st *docstore.Store, viewer string) *Main {
 	header := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewLabel(T("register.pick")), picker),
 		container.NewVBox(m.Agency, m.User))
 	m.Content = container.NewBorder(header, m.Status, nil, nil, m.body)
-	for _, r := range m.regs { // the incoming register of the newest year opens first
-		if r.Kind == docstore.KindIncoming && !r.Secret {
+	for _, r := range m.regs { // the ordinary register of the newest year opens first
+		if (r.Kind == kind || (kind == "" && r.Kind == docstore.KindIncoming)) && !r.Secret {
 			m.Picker.SetSelected(registerTitle(r))
 			break
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -151,6 +152,8 @@ func labels(o fyne.CanvasObject) []string {
 			out = append(out, labels(c)...)
 		}
 		return out
+	case *container.Scroll:
+		return labels(v.Content)
 	}
 	return nil
 }

@@ -184,6 +184,20 @@ func (g *gen) incoming(ctx context.Context, reg string, n int, sec docstore.Secr
 			if err := g.st.CompleteAssignment(ctx, main.Assignee, main.ID); err != nil {
 				return err
 			}
+			// The supporting unit has done its part too: one of its staff
+			// takes and finishes the phối hợp line.
+			for _, w := range work[1:] {
+				if w.Role != "phoi_hop" || w.Kind != "unit" {
+					continue
+				}
+				member := g.byUnit[w.Assignee][2].ID
+				if err := g.st.AcceptAssignment(ctx, member, w.ID); err != nil {
+					return err
+				}
+				if err := g.st.CompleteAssignment(ctx, member, w.ID); err != nil {
+					return err
+				}
+			}
 		case p < 65:
 			g.clock.Set(g.at(addDays(in.ArrivalDate, 1), 9, 0))
 			if err := g.st.AcceptAssignment(ctx, main.Assignee, main.ID); err != nil {

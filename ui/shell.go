@@ -1,0 +1,415 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// Shell is the whole window: the left rail with live badges, the search box
+// at the top, the page in the middle and the status line.
+type Shell struct {
+	st     *docstore.Store
+	viewer string
+	demo   bool
+	today  func() string
+
+	Search  *widget.Entry
+	Rail    *widget.List
+	Status  *widget.Label
+	User    *widget.Select // đổi người dùng (demo)
+	Results *widget.List
+	Content fyne.CanvasObject
+
+	items   []navItem
+	page    *fyne.Container
+	current int
+	people  []docstore.Person
+
+	Incoming, Outgoing *Main
+	work               []docstore.Assignment
+
+	mu        sync.Mutex
+	hits      []docstore.Hit
+	searchGen int
+	debounce  *time.Timer
+}
+
+type navItem struct {
+	key   string // nav.incoming …
+	badge binding.String
+	build func() fyne.CanvasObject
+}
+
+// Nav keys, in the order of the rail.
+const (
+	NavMail     = "nav.mail"
+	NavIncoming = "nav.incoming"
+	NavOutgoing = "nav.outgoing"
+	NavDrafts   = "nav.drafts"
+	NavMyWork   = "nav.mywork"
+	NavRegister = "nav.registers"
+	NavStats    = "nav.stats"
+	NavSettings = "nav.settings"
+)
+
+// SearchDelay is how long the search box waits after the last keystroke.
+const SearchDelay = 150 * time.Millisecond
+
+// NewShell builds the window's content for viewer. demo adds the
+// "đổi người dùng (demo)" switch so one person can play every role.
+func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
+	s := &Shell{st: st, viewer: viewer, demo: demo, page: container.NewStack()}
+	s.today = func() string { return time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02") }
+	s.people, _ = st.People(context.Background())
+	s.items = []navItem{
+		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
+		{key: NavIncoming, build: func() fyne.CanvasObject {
+			s.Incoming = NewRegisterPage(st, s.viewer, docstore.KindIncoming)
+			return s.Incoming.Content
+		}},
+		{key: NavOutgoing, build: func() fyne.CanvasObject {
+			s.Outgoing = NewRegisterPage(st, s.viewer, docstore.KindOutgoing)
+			return s.Outgoing.Content
+		}},
+		{key: NavDrafts, build: s.draftsPage},
+		{key: NavMyWork, build: s.myWorkPage},
+		{key: NavRegister, build: s.registersPage},
+		{key: NavStats, build: func() fyne.CanvasObject { return notYet("page.later") }},
+		{key: NavSettings, build: func() fyne.CanvasObject { return notYet("page.later") }},
+	}
+	for i := range s.items {
+		s.items[i].badge = binding.NewString()
+	}
+	s.Rail = widget.NewList(func() int { return len(s.items) },
+		func() fyne.CanvasObject {
+			title := widget.NewLabel("")
+			badge := widget.NewLabel("")
+			badge.TextStyle.Bold = true
+			badge.Importance = widget.DangerImportance
+			return container.NewBorder(nil, nil, nil, badge, title)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(T(s.items[i].key))
+			c.Objects[1].(*widget.Label).Bind(s.items[i].badge)
+		})
+	s.Rail.OnSelected = func(i widget.ListItemID) { s.show(i) }
+
+	s.Search = widget.NewEntry()
+	s.Search.SetPlaceHolder(T("search.placeholder"))
+	s.Search.OnChanged = s.typed
+	s.Search.OnSubmitted = func(string) { s.runSearch() }
+	s.Results = widget.NewList(func() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.hits) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			s.mu.Lock()
+			h := s.hits[i]
+			s.mu.Unlock()
+			l := o.(*widget.Label)
+			l.TextStyle.Bold = h.ExactMarks
+			l.SetText(hitLine(h))
+		})
+
+	s.Status = widget.NewLabel("")
+	top := container.NewBorder(nil, nil, widget.NewLabel(T("app.title")), s.userSwitch(), s.Search)
+	split := container.NewHSplit(s.Rail, s.page)
+	split.Offset = 0.17
+	s.Content = container.NewBorder(top, s.Status, nil, nil, split)
+	s.Rail.Select(1) // Văn bản đến
+	s.RefreshCounts()
+	return s
+}
+
+func notYet(key string) fyne.CanvasObject {
+	return container.NewCenter(widget.NewLabel(T(key)))
+}
+
+func hitLine(h docstore.Hit) string {
+	date := h.ArrivalDate
+	if date == "" {
+		date = h.DocDate
+	}
+	return fmt.Sprintf("%s  ·  %s  ·  %s  ·  %s", dmy(date), h.Notation, h.Subject, h.Issuer)
+}
+
+// userSwitch is the demo's "đổi người dùng" menu; outside the demo it
+// just names the user.
+func (s *Shell) userSwitch() fyne.CanvasObject {
+	var names []string
+	current := ""
+	for _, p := range s.people {
+		n := p.FullName + " — " + p.Title
+		names = append(names, n)
+		if p.ID == s.viewer {
+			current = n
+		}
+	}
+	if !s.demo {
+		return widget.NewLabel(current)
+	}
+	s.User = widget.NewSelect(names, func(n string) {
+		for _, p := range s.people {
+			if p.FullName+" — "+p.Title == n && p.ID != s.viewer {
+				s.SetViewer(p.ID)
+			}
+		}
+	})
+	s.User.PlaceHolder = T("demo.switch_user")
+	s.User.Selected = current
+	return container.NewHBox(widget.NewLabel(T("demo.switch_user")), container.NewGridWrap(fyne.NewSize(340, s.User.MinSize().Height), s.User))
+}
+
+// SetViewer changes who is using the window (demo) and rebuilds the pages.
+func (s *Shell) SetViewer(id string) {
+	s.viewer = id
+	s.Incoming, s.Outgoing = nil, nil
+	s.show(s.current)
+	s.RefreshCounts()
+}
+
+// Viewer is the person the window is open as.
+func (s *Shell) Viewer() string { return s.viewer }
+
+func (s *Shell) show(i int) {
+	s.current = i
+	s.page.Objects = []fyne.CanvasObject{s.items[i].build()}
+	s.page.Refresh()
+}
+
+// Show opens a page by its nav key.
+func (s *Shell) Show(key string) {
+	for i, it := range s.items {
+		if it.key == key {
+			s.Rail.Select(i)
+			s.show(i)
+		}
+	}
+}
+
+// RefreshCounts recomputes the badges in the background and applies them
+// through the bridge; bound labels redraw themselves.
+func (s *Shell) RefreshCounts() {
+	viewer := s.viewer
+	go func() {
+		c, err := s.st.Counts(context.Background(), viewer, s.today())
+		OnMain(func() {
+			if err != nil {
+				s.Status.SetText(ErrorText(err))
+				return
+			}
+			s.applyCounts(c)
+		})
+	}()
+}
+
+func badge(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprint(n)
+}
+
+func (s *Shell) applyCounts(c docstore.Counts) {
+	set := func(key, v string) {
+		for _, it := range s.items {
+			if it.key == key {
+				it.badge.Set(v)
+			}
+		}
+	}
+	set(NavIncoming, badge(c.AwaitingDirection))
+	set(NavDrafts, badge(c.DraftsWaiting+c.ToIssue))
+	work := badge(c.MyPending)
+	if c.Overdue > 0 {
+		work = fmt.Sprintf("%d · %s %d", c.MyPending, T("work.overdue_short"), c.Overdue)
+	}
+	set(NavMyWork, work)
+	s.Status.SetText(T("status.local", map[string]any{
+		"Pending": c.MyPending, "DueSoon": c.DueSoon, "Overdue": c.Overdue, "ToIssue": c.ToIssue, "Waiting": c.DraftsWaiting,
+	}))
+}
+
+// typed debounces the search box: the search runs SearchDelay after the
+// last keystroke, off the main goroutine.
+func (s *Shell) typed(string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.debounce != nil {
+		s.debounce.Stop()
+	}
+	s.debounce = time.AfterFunc(SearchDelay, func() { OnMain(s.runSearch) })
+}
+
+// runSearch searches for the box's text in the background and shows the
+// results page; an older search finishing late is dropped.
+func (s *Shell) runSearch() {
+	text := s.Search.Text
+	s.mu.Lock()
+	s.searchGen++
+	gen := s.searchGen
+	s.mu.Unlock()
+	if len([]rune(text)) < 2 {
+		return
+	}
+	viewer := s.viewer
+	go func() {
+		hits, err := s.st.Search(context.Background(), viewer, docstore.Query{Text: text, Limit: 200})
+		OnMain(func() {
+			s.mu.Lock()
+			stale := gen != s.searchGen
+			if !stale && err == nil {
+				s.hits = hits
+			}
+			s.mu.Unlock()
+			if stale {
+				return
+			}
+			if err != nil {
+				s.Status.SetText(ErrorText(err))
+				return
+			}
+			s.Rail.UnselectAll()
+			s.page.Objects = []fyne.CanvasObject{container.NewBorder(
+				widget.NewLabel(T("search.results", map[string]any{"Count": len(hits), "Text": text})), nil, nil, nil, s.Results)}
+			s.page.Refresh()
+			s.Results.Refresh()
+		})
+	}()
+}
+
+// Hits are the results shown for the last search.
+func (s *Shell) Hits() []docstore.Hit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits
+}
+
+// Install adds the window's keyboard shortcuts: Ctrl+F focuses the search.
+func (s *Shell) Install(w fyne.Window) {
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { w.Canvas().Focus(s.Search) })
+}
+
+// Rows is the number of documents in the open register page (smoke test).
+func (s *Shell) Rows() int {
+	switch {
+	case s.items[s.current].key == NavOutgoing && s.Outgoing != nil:
+		return s.Outgoing.Rows()
+	case s.Incoming != nil:
+		return s.Incoming.Rows()
+	}
+	return 0
+}
+
+// --- pages ---
+
+func (s *Shell) myWorkPage() fyne.CanvasObject {
+	work, err := s.st.MyWork(context.Background(), s.viewer, s.today())
+	if err != nil {
+		return notYetText(ErrorText(err))
+	}
+	s.work = work
+	groups := []struct {
+		key   string
+		state docstore.DeadlineState
+	}{{"work.overdue", docstore.Overdue}, {"work.due_soon", docstore.DueSoon}, {"work.on_time", docstore.OnTime}, {"work.no_deadline", docstore.NoDeadline}}
+	box := container.NewVBox()
+	for _, g := range groups {
+		var lines []docstore.Assignment
+		for _, a := range work {
+			if a.DeadlineState == g.state {
+				lines = append(lines, a)
+			}
+		}
+		h := widget.NewLabel(T(g.key, map[string]any{"Count": len(lines)}))
+		h.TextStyle.Bold = true
+		switch g.state {
+		case docstore.Overdue:
+			h.Importance = widget.DangerImportance
+		case docstore.DueSoon:
+			h.Importance = widget.WarningImportance
+		}
+		box.Add(h)
+		for _, a := range lines {
+			l := widget.NewLabel(fmt.Sprintf("%s  ·  %s  ·  %s  ·  %s", dmy(a.Deadline), a.Notation, a.Subject, T("role."+a.Role)))
+			l.Truncation = fyne.TextTruncateEllipsis
+			box.Add(l)
+		}
+	}
+	if len(work) == 0 {
+		return notYet("work.none")
+	}
+	return container.NewVScroll(box)
+}
+
+func notYetText(s string) fyne.CanvasObject { return container.NewCenter(widget.NewLabel(s)) }
+
+func (s *Shell) draftsPage() fyne.CanvasObject {
+	ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer)
+	if err != nil {
+		return notYetText(ErrorText(err))
+	}
+	if len(ds) == 0 {
+		return notYet("drafts.none")
+	}
+	list := widget.NewList(func() int { return len(ds) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			d := ds[i]
+			t, _ := docstore.LookupDocType(d.Type)
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  ·  %s — %s", T("draft."+d.State), t.Name, d.Subject))
+		})
+	return container.NewBorder(widget.NewLabel(T("drafts.waiting", map[string]any{"Count": len(ds)})), nil, nil, nil, list)
+}
+
+func (s *Shell) registersPage() fyne.CanvasObject {
+	regs, err := s.st.Registers(context.Background(), s.viewer)
+	if err != nil {
+		return notYetText(ErrorText(err))
+	}
+	list := widget.NewList(func() int { return len(regs) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := regs[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s  ·  %s", registerTitle(r), T("register.count", map[string]any{"Count": r.Count})))
+		})
+	return list
+}
+
+// ShowRegister opens the incoming or outgoing page on a register by id.
+func (s *Shell) ShowRegister(id string) {
+	regs, err := s.st.Registers(context.Background(), s.viewer)
+	if err != nil {
+		return
+	}
+	for _, r := range regs {
+		if r.ID != id {
+			continue
+		}
+		if r.Kind == docstore.KindOutgoing {
+			s.Show(NavOutgoing)
+			s.Outgoing.ShowRegister(id)
+		} else {
+			s.Show(NavIncoming)
+			s.Incoming.ShowRegister(id)
+		}
+	}
+}

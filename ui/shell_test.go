@@ -1,0 +1,146 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"congvu/docs-store"
+)
+
+// mainQueue stands in for the Fyne main goroutine: the bridge queues
+// work here and eventually runs it on the test goroutine, which is the
+// only one touching widgets.
+var mainQueue = make(chan func(), 1024)
+
+func useTestBridge(t *testing.T) {
+	onMain = func(f func()) { mainQueue <- f }
+	t.Cleanup(func() {
+		onMain = fyne.Do
+		for len(mainQueue) > 0 { // work queued for a window that is gone
+			<-mainQueue
+		}
+	})
+}
+
+// eventually runs queued main-goroutine work until cond holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		select {
+		case f := <-mainQueue:
+			f()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func badgeOf(s *Shell, key string) string {
+	for _, it := range s.items {
+		if it.key == key {
+			v, _ := it.badge.Get()
+			return v
+		}
+	}
+	return ""
+}
+
+func TestShellBadgesSearchAndUserSwitch(t *testing.T) {
+	if err := SetupLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	st, cast := demoStore(t)
+	test.NewTempApp(t)
+	useTestBridge(t)
+	s := NewShell(st, cast.Clerk, true)
+	w := test.NewTempWindow(t, s.Content)
+	w.Resize(fyne.NewSize(1366, 768))
+	s.Install(w)
+	s.today = func() string { return "2026-11-27" }
+	s.RefreshCounts()
+
+	// The clerk sees documents waiting for a direction and drafts waiting for a number.
+	eventually(t, "the clerk's badges", func() bool { return badgeOf(s, NavIncoming) != "" && badgeOf(s, NavDrafts) != "" })
+	if !strings.Contains(s.Status.Text, "Chờ cấp số") {
+		t.Fatalf("status line %q", s.Status.Text)
+	}
+	if s.Rows() != 250 {
+		t.Fatalf("incoming page shows %d rows", s.Rows())
+	}
+	// The uncleared clerk is not offered the secret register.
+	for _, o := range s.Incoming.Picker.Options {
+		if strings.Contains(o, "mật") {
+			t.Fatalf("secret register offered: %v", s.Incoming.Picker.Options)
+		}
+	}
+
+	// Typing in the search box finds documents typed without marks, debounced.
+	test.Type(s.Search, "dat dai")
+	eventually(t, "search results", func() bool { return len(s.Hits()) > 0 })
+	for _, h := range s.Hits() {
+		if !strings.Contains(strings.ToLower(h.Subject+h.Notation+h.Issuer+h.Recipients), "đ") {
+			t.Fatalf("hit without đất đai: %+v", h.DocumentRow)
+		}
+	}
+	if s.Results.Length() != len(s.Hits()) {
+		t.Fatal("the results list does not show the hits")
+	}
+
+	// Đổi người dùng (demo): the secret-register clerk sees the secret register.
+	for _, o := range s.User.Options {
+		if strings.HasPrefix(o, "Bùi Thanh Thủy") {
+			s.User.SetSelected(o)
+		}
+	}
+	if s.Viewer() != cast.SecretClerk {
+		t.Fatalf("viewer is %s", s.Viewer())
+	}
+	s.Show(NavIncoming)
+	secret := false
+	for _, o := range s.Incoming.Picker.Options {
+		secret = secret || strings.Contains(o, "mật")
+	}
+	if !secret {
+		t.Fatalf("the cleared clerk does not get the secret register: %v", s.Incoming.Picker.Options)
+	}
+
+	// A leader with drafts waiting for approval sees them.
+	leader := ""
+	for _, id := range []string{cast.Chairman, cast.ViceChairman, "p-pct2"} {
+		if ds, _ := st.DraftsWaitingFor(context.Background(), id); len(ds) > 0 && leader == "" {
+			leader = id
+		}
+	}
+	if leader == "" {
+		t.Fatal("the demo has no draft waiting for a leader")
+	}
+	s.SetViewer(leader)
+	s.Show(NavDrafts)
+	if texts := strings.Join(labels(s.page), "|"); !strings.Contains(texts, "dự thảo chờ bạn xử lý") {
+		t.Fatalf("drafts page for the chairman: %q", texts)
+	}
+
+	// My work for a specialist is grouped by deadline.
+	var specialist string
+	for _, p := range cast.People {
+		for _, r := range p.Roles {
+			if r == docstore.RoleSpecialist && specialist == "" && p.UnitID == "tnmt" {
+				specialist = p.ID
+			}
+		}
+	}
+	s.SetViewer(specialist)
+	s.Show(NavMyWork)
+	texts := strings.Join(labels(s.page), "|")
+	if !strings.Contains(texts, "Quá hạn (") && !strings.Contains(texts, "Không có việc") {
+		t.Fatalf("my work page: %q", texts)
+	}
+}
