@@ -48,47 +48,71 @@ func (in *IncomingInput) normalize() {
 }
 
 // validate checks what can be checked from the input alone (the reducer
-// runs it too, for events from elsewhere).
+// runs it too, for events from elsewhere). It reports every wrong field at
+// once, so the form can mark them all.
 func (in *IncomingInput) validate() error {
+	var errs []error
+	add := func(field, reason string) { errs = append(errs, invalid(field, reason)) }
+	arrivalOK := validDate(in.ArrivalDate)
+	if !arrivalOK {
+		add("arrival_date", "format")
+	}
 	switch {
-	case !validDate(in.ArrivalDate):
-		return invalid("arrival_date", "format")
-	case blank(in.Subject):
-		return invalid("subject", "required")
-	case len(in.Subject) > 2000:
-		return invalid("subject", "too_long")
 	case blank(in.Issuer):
-		return invalid("issuer", "required")
+		add("issuer", "required")
+	case len(in.Issuer) > 500:
+		add("issuer", "too_long")
+	}
+	if in.IssuerCode != "" && !ValidAgencyCode(in.IssuerCode) {
+		add("issuer_code", "format")
+	}
+	if in.Notation != "" && !ValidNotation(in.Notation) {
+		add("notation", "format")
+	}
+	switch {
 	case !validDate(in.DocDate):
-		return invalid("doc_date", "format")
-	case in.DocDate > in.ArrivalDate:
-		return invalid("doc_date", "future")
-	case in.Notation != "" && !ValidNotation(in.Notation):
-		return invalid("notation", "format")
-	case in.IssuerCode != "" && !ValidAgencyCode(in.IssuerCode):
-		return invalid("issuer_code", "format")
-	case in.Urgency < UrgencyNormal || in.Urgency > UrgencyFlash:
-		return invalid("urgency", "unknown")
-	case in.Secrecy < SecrecyNone || in.Secrecy > SecrecyTuyet:
-		return invalid("secrecy", "unknown")
-	case in.DueDate != "" && !validDate(in.DueDate):
-		return invalid("due_date", "format")
-	case in.DueDate != "" && in.DueDate < in.ArrivalDate:
-		return invalid("due_date", "before_arrival")
-	case in.Pages < 0 || in.Pages > 100000:
-		return invalid("pages", "range")
-	case !validSource(in.Source):
-		return invalid("source", "unknown")
+		add("doc_date", "format")
+	case arrivalOK && in.DocDate > in.ArrivalDate:
+		add("doc_date", "future")
 	}
 	if _, ok := LookupDocType(in.Type); !ok {
-		return invalid("type", "unknown")
+		add("type", "unknown")
+	}
+	switch {
+	case blank(in.Subject):
+		add("subject", "required")
+	case len(in.Subject) > 2000:
+		add("subject", "too_long")
+	}
+	if in.Urgency < UrgencyNormal || in.Urgency > UrgencyFlash {
+		add("urgency", "unknown")
+	}
+	if in.Secrecy < SecrecyNone || in.Secrecy > SecrecyTuyet {
+		add("secrecy", "unknown")
+	}
+	switch {
+	case in.DueDate == "":
+	case !validDate(in.DueDate):
+		add("due_date", "format")
+	case arrivalOK && in.DueDate < in.ArrivalDate:
+		add("due_date", "before_arrival")
+	}
+	if in.Pages < 0 || in.Pages > 100000 {
+		add("pages", "range")
+	}
+	if !validSource(in.Source) {
+		add("source", "unknown")
 	}
 	for _, a := range in.Attachments {
-		if err := checkFile(a); err != nil {
-			return invalid("attachments", "format")
+		if checkFile(a) != nil {
+			add("attachments", "format")
+			break
 		}
 	}
-	return nil
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return errors.Join(errs...)
 }
 
 // Registered is the result of a registration: the new document and its
@@ -347,4 +371,54 @@ func DeadlineOn(deadline, today string) DeadlineState {
 	return OnTime
 }
 
-var _ = fmt.Sprint
+// LikelyDuplicates lists registered documents that look like in (same
+// issuer, số ký hiệu and date), so the window can ask before registering.
+func (s *Store) LikelyDuplicates(ctx context.Context, viewer string, in IncomingInput) ([]DocRef, error) {
+	v, err := s.viewer(ctx, viewer)
+	if err != nil {
+		return nil, err
+	}
+	in.normalize()
+	k := keyOf(&in)
+	if k.notation == "" {
+		return nil, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, register_id, number, notation, issuer, doc_date FROM documents
+		WHERE issuer_fold = ? AND notation_fold = ? AND doc_date = ? AND secrecy <= ? LIMIT 5`, k.issuer, k.notation, k.date, v.clearance)
+	if err != nil {
+		return nil, fmt.Errorf("likely duplicates: %w", err)
+	}
+	defer rows.Close()
+	var out []DocRef
+	for rows.Next() {
+		var d DocRef
+		if err := rows.Scan(&d.ID, &d.Register, &d.Number, &d.Notation, &d.Issuer, &d.DocDate); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// RecentIssuers suggests issuers from the last 5,000 registrations, most
+// frequent first, for the registration form (typing "so tai" offers
+// "Sở Tài chính …"). The window of history keeps it fast at any size.
+func (s *Store) RecentIssuers(ctx context.Context, prefix string, limit int) ([]string, error) {
+	p := vntext.Fold(prefix)
+	rows, err := s.r.QueryContext(ctx, `SELECT issuer FROM documents
+		WHERE rowid > (SELECT coalesce(max(rowid), 0) - 5000 FROM documents) AND kind = 'den' AND issuer_fold >= ? AND issuer_fold < ?
+		GROUP BY issuer_fold ORDER BY count(*) DESC LIMIT ?`, p, p+"\U0010FFFF", limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent issuers: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}

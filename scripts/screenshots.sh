@@ -33,5 +33,6 @@ shot tim-kiem vi --search "dat dai"
 shot viec-cua-toi vi --as p-tnmt-3 --page nav.mywork
 shot du-thao-cho-duyet vi --as p-chutich --page nav.drafts
 shot so-van-ban vi --as p-vanthu-mat --page nav.registers
+shot vao-so-loi vi --page form.register.errors
 shot incoming-en en --register "den-$year"
 rm -rf "$(dirname "$data")"

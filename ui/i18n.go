@@ -55,7 +55,7 @@ func ErrorText(err error) string {
 	case errors.Is(err, docstore.ErrSchemaTooNew):
 		return T("err.schema_new")
 	case errors.As(err, &fe):
-		return T("err.invalid", map[string]any{"Field": fe.Field})
+		return T("err.invalid") + " " + T("field."+fe.Reason)
 	case errors.Is(err, docstore.ErrForbidden):
 		return T("err.forbidden")
 	case errors.Is(err, docstore.ErrNotFound):

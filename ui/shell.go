@@ -36,7 +36,9 @@ type Shell struct {
 	people  []docstore.Person
 
 	Incoming, Outgoing *Main
+	Form               *RegisterForm
 	work               []docstore.Assignment
+	win                fyne.Window
 
 	mu        sync.Mutex
 	hits      []docstore.Hit
@@ -75,7 +77,9 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
 		{key: NavIncoming, build: func() fyne.CanvasObject {
 			s.Incoming = NewRegisterPage(st, s.viewer, docstore.KindIncoming)
-			return s.Incoming.Content
+			add := widget.NewButton(T("form.register"), s.OpenRegisterForm)
+			add.Importance = widget.HighImportance
+			return container.NewBorder(container.NewHBox(add), nil, nil, nil, s.Incoming.Content)
 		}},
 		{key: NavOutgoing, build: func() fyne.CanvasObject {
 			s.Outgoing = NewRegisterPage(st, s.viewer, docstore.KindOutgoing)
@@ -190,8 +194,21 @@ func (s *Shell) show(i int) {
 	s.page.Refresh()
 }
 
-// Show opens a page by its nav key.
+// Show opens a page by its nav key; "form.register" opens the
+// registration form, "form.register.errors" also submits it empty (for the
+// screenshots of validation messages).
 func (s *Shell) Show(key string) {
+	switch key {
+	case "form.register":
+		s.OpenRegisterForm()
+		return
+	case "form.register.errors":
+		s.OpenRegisterForm()
+		s.Form.Notation.SetText("15 QĐ UBND")
+		s.Form.DocDate.SetText("31/12/2099")
+		s.Form.Submit.OnTapped()
+		return
+	}
 	for i, it := range s.items {
 		if it.key == key {
 			s.Rail.Select(i)
@@ -298,10 +315,25 @@ func (s *Shell) Hits() []docstore.Hit {
 	return s.hits
 }
 
-// Install adds the window's keyboard shortcuts: Ctrl+F focuses the search.
+// Install adds the window's keyboard shortcuts: Ctrl+F focuses the search,
+// Ctrl+N opens the registration form.
 func (s *Shell) Install(w fyne.Window) {
+	s.win = w
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { w.Canvas().Focus(s.Search) })
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { s.OpenRegisterForm() })
+}
+
+// OpenRegisterForm shows the "Vào sổ" form in the page; after a
+// registration the badges are recounted.
+func (s *Shell) OpenRegisterForm() {
+	s.Form = NewRegisterForm(s.st, s.viewer, s.win, s.today(), func(docstore.Registered) { s.RefreshCounts() })
+	s.page.Objects = []fyne.CanvasObject{s.Form.Content}
+	s.page.Refresh()
+	if s.win != nil {
+		s.win.Canvas().Focus(s.Form.Issuer)
+	}
 }
 
 // Rows is the number of documents in the open register page (smoke test).

@@ -2,14 +2,17 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
-	"congvu/docs-store"
+	docstore "congvu/docs-store"
+	"congvu/docs-store/demo"
 )
 
 // mainQueue stands in for the Fyne main goroutine: the bridge queues
@@ -53,7 +56,10 @@ func badgeOf(s *Shell, key string) string {
 	return ""
 }
 
-func TestShellBadgesSearchAndUserSwitch(t *testing.T) {
+// demoShell opens the window on a small demo agency as its clerk, at
+// 1366×768, on 27/11/2026, with the test bridge.
+func demoShell(t *testing.T) (*docstore.Store, *demo.Cast, *Shell, fyne.Window) {
+	t.Helper()
 	if err := SetupLanguage("vi"); err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +71,11 @@ func TestShellBadgesSearchAndUserSwitch(t *testing.T) {
 	w.Resize(fyne.NewSize(1366, 768))
 	s.Install(w)
 	s.today = func() string { return "2026-11-27" }
+	return st, cast, s, w
+}
+
+func TestShellBadgesSearchAndUserSwitch(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
 	s.RefreshCounts()
 
 	// The clerk sees documents waiting for a direction and drafts waiting for a number.
@@ -143,4 +154,90 @@ func TestShellBadgesSearchAndUserSwitch(t *testing.T) {
 	if !strings.Contains(texts, "Quá hạn (") && !strings.Contains(texts, "Không có việc") {
 		t.Fatalf("my work page: %q", texts)
 	}
+}
+
+func TestRegisterFormValidationDuplicateAndPermission(t *testing.T) {
+	st, cast, s, w := demoShell(t)
+	s.OpenRegisterForm()
+	f := s.Form
+
+	// A số ký hiệu with spaces, an empty subject, a date in the future: red lines beside the fields.
+	test.Type(f.Issuer, "Sở Tài chính tỉnh Lâm Hà")
+	test.Type(f.Notation, "15 QĐ UBND")
+	test.Type(f.DocDate, "20/11/2026")
+	test.Tap(f.Submit)
+	eventually(t, "the notation error", func() bool { return f.errs["notation"].Visible() })
+	if f.errs["notation"].Text != T("field.format") || !strings.Contains(f.Message.Text, "sửa các ô") {
+		t.Fatalf("notation error %q, message %q", f.errs["notation"].Text, f.Message.Text)
+	}
+	f.Notation.SetText("15/QĐ-STC")
+	test.Tap(f.Submit)
+	eventually(t, "the subject error", func() bool { return f.errs["subject"].Visible() })
+	if f.errs["subject"].Text != "Không được để trống." {
+		t.Fatalf("subject error %q", f.errs["subject"].Text)
+	}
+	f.DocDate.SetText("28/11/2026")
+	test.Type(f.Subject, "Về việc quyết toán ngân sách năm 2025")
+	test.Tap(f.Submit)
+	eventually(t, "the future date error", func() bool { return f.errs["doc_date"].Visible() })
+
+	// Valid: registered with the next số đến.
+	f.DocDate.SetText("20/11/2026")
+	before, _ := st.RegisterCount(context.Background(), cast.Clerk, cast.IncomingRegister)
+	test.Tap(f.Submit)
+	eventually(t, "the registration", func() bool { return strings.Contains(f.Message.Text, "Đã vào sổ") })
+	if want := fmt.Sprintf("số đến %d", before+1); !strings.Contains(f.Message.Text, want) {
+		t.Fatalf("message %q, want %q", f.Message.Text, want)
+	}
+	// The same document again: the clerk is asked first (a confirm dialog).
+	test.Tap(f.Submit)
+	eventually(t, "the duplicate dialog", func() bool {
+		for _, o := range w.Canvas().Overlays().List() {
+			if strings.Contains(strings.Join(labelsDeep(o), "|"), "Có thể trùng") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// A specialist is refused by the store, in Vietnamese.
+	var specialist string
+	for _, p := range cast.People {
+		for _, r := range p.Roles {
+			if r == docstore.RoleSpecialist && specialist == "" {
+				specialist = p.ID
+			}
+		}
+	}
+	s.SetViewer(specialist)
+	s.OpenRegisterForm()
+	f = s.Form
+	test.Type(f.Issuer, "Sở Nội vụ tỉnh Lâm Hà")
+	f.Notation.SetText("99/SNV-VP")
+	f.DocDate.SetText("20/11/2026")
+	f.Subject.SetText("Về việc nâng bậc lương")
+	test.Tap(f.Submit)
+	eventually(t, "the refusal", func() bool { return f.Message.Text != "" })
+	if f.Message.Text != "Bạn không có quyền thực hiện thao tác này." {
+		t.Fatalf("specialist got %q", f.Message.Text)
+	}
+}
+
+// labelsDeep collects label texts through widgets' renderers (dialogs).
+func labelsDeep(o fyne.CanvasObject) []string {
+	var out []string
+	switch v := o.(type) {
+	case *widget.Label:
+		return []string{v.Text}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			out = append(out, labelsDeep(c)...)
+		}
+		return out
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			out = append(out, labelsDeep(c)...)
+		}
+	}
+	return out
 }

@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// RegisterForm is the clerk's "Vào sổ" form for an incoming document. Each
+// field has its message line beneath it; the store's typed errors land on
+// the field they name.
+type RegisterForm struct {
+	st     *docstore.Store
+	viewer string
+	win    fyne.Window
+	done   func(docstore.Registered)
+
+	Register, Type, Urgency, Secrecy, Source *widget.Select
+	Arrival, Notation, DocDate, Due, Pages   *widget.Entry
+	Issuer                                   *widget.SelectEntry
+	Subject, Recipients, Note                *widget.Entry
+	Submit                                   *widget.Button
+	Message                                  *widget.Label
+	errs                                     map[string]*widget.Label
+	regs                                     []docstore.Register
+	body                                     *fyne.Container
+	Content                                  fyne.CanvasObject
+}
+
+// NewRegisterForm builds the form; done is called after a registration.
+func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today string, done func(docstore.Registered)) *RegisterForm {
+	f := &RegisterForm{st: st, viewer: viewer, win: win, done: done, errs: map[string]*widget.Label{}}
+	all, _ := st.Registers(context.Background(), viewer)
+	var regNames []string
+	for _, r := range all {
+		if r.Kind == docstore.KindIncoming && !r.Closed {
+			f.regs = append(f.regs, r)
+			regNames = append(regNames, registerTitle(r))
+		}
+	}
+	f.Register = widget.NewSelect(regNames, nil)
+	if len(regNames) > 0 {
+		f.Register.SetSelectedIndex(0)
+	}
+	var typeNames []string
+	for _, t := range docstore.DocTypes {
+		typeNames = append(typeNames, t.Name)
+	}
+	f.Type = widget.NewSelect(typeNames, nil)
+	f.Type.SetSelected("Công văn")
+	f.Urgency = widget.NewSelect([]string{T("urgency.0"), T("urgency.1"), T("urgency.2"), T("urgency.3")}, nil)
+	f.Urgency.SetSelectedIndex(0)
+	f.Secrecy = widget.NewSelect([]string{T("secrecy.0"), T("secrecy.1"), T("secrecy.2"), T("secrecy.3")}, nil)
+	f.Secrecy.SetSelectedIndex(0)
+	f.Source = widget.NewSelect([]string{T("source.giay"), T("source.dien_tu"), T("source.email"), T("source.edxml")}, nil)
+	f.Source.SetSelectedIndex(0)
+	f.Arrival = widget.NewEntry()
+	f.Arrival.SetText(dmy(today))
+	f.DocDate = widget.NewEntry()
+	f.DocDate.SetPlaceHolder("dd/mm/yyyy")
+	f.Due = widget.NewEntry()
+	f.Due.SetPlaceHolder("dd/mm/yyyy")
+	f.Pages = widget.NewEntry()
+	f.Notation = widget.NewEntry()
+	f.Notation.SetPlaceHolder("1220/QĐ-UBND")
+	f.Issuer = widget.NewSelectEntry(nil)
+	f.Issuer.OnChanged = func(s string) { // suggestions from history
+		if len([]rune(s)) < 2 {
+			return
+		}
+		go func() {
+			names, err := st.RecentIssuers(context.Background(), s, 8)
+			if err == nil {
+				OnMain(func() { f.Issuer.SetOptions(names) })
+			}
+		}()
+	}
+	f.Subject = widget.NewMultiLineEntry()
+	f.Subject.SetMinRowsVisible(2)
+	f.Subject.Wrapping = fyne.TextWrapWord
+	f.Recipients = widget.NewEntry()
+	f.Note = widget.NewEntry()
+	f.Message = widget.NewLabel("")
+	f.Message.Wrapping = fyne.TextWrapWord
+	f.Submit = widget.NewButton(T("form.register"), f.submit)
+	f.Submit.Importance = widget.HighImportance
+
+	field := func(key, name string, w fyne.CanvasObject) fyne.CanvasObject {
+		e := widget.NewLabel("")
+		e.Importance = widget.DangerImportance
+		e.Hide()
+		f.errs[name] = e
+		return container.NewBorder(nil, e, nil, nil, container.NewBorder(nil, nil,
+			container.NewGridWrap(fyne.NewSize(190, w.MinSize().Height), widget.NewLabel(T(key))), nil, w))
+	}
+	// The Decree 30 register's columns on the left, handling details on the right.
+	cols := [2]*fyne.Container{container.NewVBox(), container.NewVBox()}
+	for _, fl := range []struct {
+		col       int
+		key, name string
+		w         fyne.CanvasObject
+	}{
+		{0, "col.register", "register_id", f.Register}, {0, "col.arrival", "arrival_date", f.Arrival},
+		{0, "col.issuer", "issuer", f.Issuer}, {0, "col.notation", "notation", f.Notation},
+		{0, "col.doc_date", "doc_date", f.DocDate}, {0, "col.type", "type", f.Type},
+		{0, "col.subject_only", "subject", f.Subject},
+		{1, "col.urgency", "urgency", f.Urgency}, {1, "col.secrecy", "secrecy", f.Secrecy},
+		{1, "col.due", "due_date", f.Due}, {1, "col.pages", "pages", f.Pages},
+		{1, "col.source", "source", f.Source}, {1, "col.recipients", "recipients", f.Recipients},
+		{1, "col.note", "note", f.Note},
+	} {
+		cols[fl.col].Add(field(fl.key, fl.name, fl.w))
+	}
+	left, right := cols[0], cols[1]
+	title := widget.NewLabel(T("form.register_title"))
+	title.TextStyle.Bold = true
+	title.SizeName = "headingText"
+	f.body = container.NewVBox(title, container.NewGridWithColumns(2, left, right), container.NewHBox(f.Submit), f.Message)
+	f.Content = container.NewVScroll(f.body)
+	return f
+}
+
+// parseDMY reads dd/mm/yyyy (or d/m/yyyy, or ISO) as ISO; "" stays "".
+func parseDMY(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", true
+	}
+	for _, layout := range []string{"02/01/2006", "2/1/2006", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.Format("2006-01-02"), true
+		}
+	}
+	return "", false
+}
+
+// Input reads the form; a field that cannot even be read is an error on it.
+func (f *RegisterForm) Input() (docstore.IncomingInput, error) {
+	var in docstore.IncomingInput
+	if i := f.Register.SelectedIndex(); i >= 0 {
+		in.RegisterID = f.regs[i].ID
+	}
+	var ok bool
+	for _, d := range []struct {
+		name string
+		src  *widget.Entry
+		dst  *string
+	}{{"arrival_date", f.Arrival, &in.ArrivalDate}, {"doc_date", f.DocDate, &in.DocDate}, {"due_date", f.Due, &in.DueDate}} {
+		if *d.dst, ok = parseDMY(d.src.Text); !ok {
+			return in, &docstore.FieldError{Field: d.name, Reason: "format"}
+		}
+	}
+	if i := f.Type.SelectedIndex(); i >= 0 {
+		in.Type = docstore.DocTypes[i].Code
+	}
+	in.Urgency = docstore.Urgency(max(f.Urgency.SelectedIndex(), 0))
+	in.Secrecy = docstore.Secrecy(max(f.Secrecy.SelectedIndex(), 0))
+	in.Source = []docstore.Source{docstore.SourcePaper, docstore.SourceElectronic, docstore.SourceEmail, docstore.SourceEdXML}[max(f.Source.SelectedIndex(), 0)]
+	if p := strings.TrimSpace(f.Pages.Text); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return in, &docstore.FieldError{Field: "pages", Reason: "format"}
+		}
+		in.Pages = n
+	}
+	in.Issuer, in.Notation, in.Subject = f.Issuer.Text, strings.TrimSpace(f.Notation.Text), f.Subject.Text
+	in.Recipients, in.Note = f.Recipients.Text, f.Note.Text
+	return in, nil
+}
+
+func (f *RegisterForm) clearErrors() {
+	for _, e := range f.errs {
+		e.Hide()
+	}
+	f.Message.SetText("")
+	f.relayout()
+}
+
+// relayout recomputes the form's layout after message lines appear or go.
+func (f *RegisterForm) relayout() {
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if c, ok := o.(*fyne.Container); ok {
+			for _, x := range c.Objects {
+				walk(x)
+			}
+			c.Refresh()
+		}
+	}
+	walk(f.body)
+}
+
+// showError puts each field error of a store error beside its field;
+// anything else goes to the message line.
+func (f *RegisterForm) showError(err error) {
+	marked := false
+	for _, fe := range docstore.FieldErrors(err) {
+		if l, ok := f.errs[fe.Field]; ok {
+			l.SetText(T("field." + fe.Reason))
+			l.Show()
+			marked = true
+		}
+	}
+	if marked {
+		f.Message.SetText(T("form.fix_fields"))
+		f.relayout()
+		return
+	}
+	f.Message.SetText(ErrorText(err))
+}
+
+func (f *RegisterForm) submit() {
+	f.clearErrors()
+	in, err := f.Input()
+	if err != nil {
+		f.showError(err)
+		return
+	}
+	f.Submit.Disable()
+	go func() {
+		dups, err := f.st.LikelyDuplicates(context.Background(), f.viewer, in)
+		OnMain(func() {
+			if err != nil || len(dups) == 0 || f.win == nil {
+				f.register(in)
+				return
+			}
+			d := dups[0]
+			msg := T("form.duplicate", map[string]any{"Notation": d.Notation, "Issuer": d.Issuer, "Number": d.Number, "Date": dmy(d.DocDate)})
+			dialog.ShowConfirm(T("form.duplicate_title"), msg, func(yes bool) {
+				if yes {
+					f.register(in)
+				} else {
+					f.Submit.Enable()
+				}
+			}, f.win)
+		})
+	}()
+}
+
+func (f *RegisterForm) register(in docstore.IncomingInput) {
+	go func() {
+		res, err := f.st.RegisterIncoming(context.Background(), f.viewer, in)
+		OnMain(func() {
+			f.Submit.Enable()
+			if err != nil {
+				f.showError(err)
+				return
+			}
+			f.Message.SetText(T("form.registered", map[string]any{"Number": res.Number}) + dupNote(res))
+			if f.done != nil {
+				f.done(res)
+			}
+		})
+	}()
+}
+
+func dupNote(r docstore.Registered) string {
+	if len(r.Duplicates) == 0 {
+		return ""
+	}
+	return " " + T("form.registered_dup", map[string]any{"Count": len(r.Duplicates)})
+}
