@@ -34,5 +34,6 @@ shot viec-cua-toi vi --as p-tnmt-3 --page nav.mywork
 shot du-thao-cho-duyet vi --as p-chutich --page nav.drafts
 shot so-van-ban vi --as p-vanthu-mat --page nav.registers
 shot vao-so-loi vi --page form.register.errors
+shot chi-dao vi --as p-chutich --page doc.newest
 shot incoming-en en --register "den-$year"
 rm -rf "$(dirname "$data")"

@@ -37,6 +37,7 @@ type Shell struct {
 
 	Incoming, Outgoing *Main
 	Form               *RegisterForm
+	Doc                *DocumentView
 	work               []docstore.Assignment
 	win                fyne.Window
 
@@ -77,12 +78,14 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
 		{key: NavIncoming, build: func() fyne.CanvasObject {
 			s.Incoming = NewRegisterPage(st, s.viewer, docstore.KindIncoming)
+			s.Incoming.OnOpen = s.OpenDocument
 			add := widget.NewButton(T("form.register"), s.OpenRegisterForm)
 			add.Importance = widget.HighImportance
 			return container.NewBorder(container.NewHBox(add), nil, nil, nil, s.Incoming.Content)
 		}},
 		{key: NavOutgoing, build: func() fyne.CanvasObject {
 			s.Outgoing = NewRegisterPage(st, s.viewer, docstore.KindOutgoing)
+			s.Outgoing.OnOpen = s.OpenDocument
 			return s.Outgoing.Content
 		}},
 		{key: NavDrafts, build: s.draftsPage},
@@ -201,6 +204,14 @@ func (s *Shell) Show(key string) {
 	switch key {
 	case "form.register":
 		s.OpenRegisterForm()
+		return
+	case "doc.newest": // the newest incoming document's detail
+		s.Show(NavIncoming)
+		if s.Incoming != nil && s.Incoming.Rows() > 0 {
+			if d, ok := s.Incoming.model.Row(0); ok {
+				s.OpenDocument(d.ID)
+			}
+		}
 		return
 	case "form.register.errors":
 		s.OpenRegisterForm()
@@ -323,6 +334,14 @@ func (s *Shell) Install(w fyne.Window) {
 		func(fyne.Shortcut) { w.Canvas().Focus(s.Search) })
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { s.OpenRegisterForm() })
+}
+
+// OpenDocument shows a document's detail in the page; Back returns to the
+// page it came from.
+func (s *Shell) OpenDocument(id string) {
+	s.Doc = NewDocumentView(s.st, s.viewer, id, s.today(), func() { s.show(s.current) }, s.RefreshCounts)
+	s.page.Objects = []fyne.CanvasObject{s.Doc.Content}
+	s.page.Refresh()
 }
 
 // OpenRegisterForm shows the "Vào sổ" form in the page; after a

@@ -241,3 +241,68 @@ func labelsDeep(o fyne.CanvasObject) []string {
 	}
 	return out
 }
+
+// The incoming flow through the widgets: the clerk registers, the chairman
+// directs, the specialist takes the work and finishes it.
+func TestIncomingFlowRegisterDirectHandleComplete(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
+	s.OpenRegisterForm()
+	f := s.Form
+	test.Type(f.Issuer, "Sở Xây dựng tỉnh Lâm Hà")
+	test.Type(f.Notation, "321/SXD-QLN")
+	test.Type(f.DocDate, "25/11/2026")
+	test.Type(f.Subject, "V/v kiểm tra trật tự xây dựng khu dân cư Hòa Bình")
+	test.Tap(f.Submit)
+	eventually(t, "the registration", func() bool { return strings.Contains(f.Message.Text, "Đã vào sổ") })
+	rows, err := st.ListRegister(context.Background(), cast.Clerk, cast.IncomingRegister, 0, 1)
+	if err != nil || rows[0].Notation != "321/SXD-QLN" {
+		t.Fatalf("newest row %+v %v", rows, err)
+	}
+	docID := rows[0].ID
+
+	// The chairman directs: chủ trì a TNMT specialist, phối hợp Phòng Nội vụ, deadline.
+	s.SetViewer(cast.Chairman)
+	s.OpenDocument(docID)
+	v := s.Doc
+	if v.ChuTri == nil {
+		t.Fatal("no direction form for the chairman")
+	}
+	for i, o := range v.ChuTri.Options {
+		if v.assignees[i].Assignee == cast.Specialist {
+			v.ChuTri.SetSelected(o)
+		}
+	}
+	v.PhoiHop.SetSelected([]string{"Phòng Nội vụ"})
+	test.Type(v.Deadline, "05/12/2026")
+	test.Type(v.Comment, "Giao Phòng TNMT chủ trì, báo cáo trước ngày 05/12.")
+	test.Tap(v.DirectBtn)
+	eventually(t, "the direction", func() bool { return v.Message.Text == "Đã lưu." })
+	if len(v.Work) != 2 || v.Doc.Status != docstore.DocInProgress {
+		t.Fatalf("after direction: %d assignments, status %s", len(v.Work), v.Doc.Status)
+	}
+
+	// The specialist takes it and finishes it.
+	s.SetViewer(cast.Specialist)
+	s.OpenDocument(docID)
+	v = s.Doc
+	var mine string
+	for _, a := range v.Work {
+		if a.Assignee == cast.Specialist {
+			mine = a.ID
+		}
+	}
+	if len(v.Actions[mine]) != 3 {
+		t.Fatalf("no actions for the specialist: %v", v.Actions)
+	}
+	test.Tap(v.Actions[mine][0]) // nhận xử lý
+	eventually(t, "taking the work", func() bool { return v.Message.Text == "Đã lưu." && v.Work[0].State == docstore.AsInProgress })
+	v.Message.SetText("")
+	test.Tap(v.Actions[mine][1]) // hoàn thành
+	eventually(t, "finishing", func() bool { return v.Doc.Status == docstore.DocDone })
+	if len(v.Steps) != 4 || v.Steps[1].Action != "direct" || v.Steps[1].Comment == "" {
+		t.Fatalf("timeline %+v", v.Steps)
+	}
+	if !strings.Contains(strings.Join(labels(v.Content), "|"), "chỉ đạo") {
+		t.Fatal("timeline not shown")
+	}
+}

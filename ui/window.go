@@ -30,6 +30,8 @@ type Main struct {
 	regs    []docstore.Register
 	body    *fyne.Container
 	Content fyne.CanvasObject
+	// OnOpen is called with a document's id when its row is selected.
+	OnOpen func(id string)
 }
 
 // NewMain builds the register view for viewer (a person id) over st: all
@@ -126,6 +128,11 @@ func (m *Main) show(r docstore.Register) {
 		return
 	}
 	m.Table = newRegisterTable(m.model)
+	m.Table.OnSelected = func(id widget.TableCellID) {
+		if d, ok := m.model.Row(id.Row); ok && m.OnOpen != nil {
+			m.OnOpen(d.ID)
+		}
+	}
 	if m.model.Len() == 0 {
 		m.body.Objects = []fyne.CanvasObject{container.NewCenter(widget.NewLabel(T("register.empty")))}
 	} else {

@@ -1,0 +1,285 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// DocumentView is one incoming document: its register line, attachments,
+// the leader's direction form, the handlers' actions and the timeline.
+type DocumentView struct {
+	st      *docstore.Store
+	viewer  string
+	docID   string
+	today   string
+	changed func()
+
+	Doc       docstore.DocumentRow
+	Work      []docstore.Assignment
+	Steps     []docstore.Step
+	Message   *widget.Label
+	ChuTri    *widget.Select
+	PhoiHop   *widget.CheckGroup
+	Deadline  *widget.Entry
+	Comment   *widget.Entry
+	DirectBtn *widget.Button
+	Actions   map[string][]*widget.Button // assignment id → nhận xử lý / hoàn thành / trả lại
+	Reason    *widget.Entry
+	Content   fyne.CanvasObject
+
+	assignees []docstore.AssignmentInput // options of ChuTri, same order
+	units     map[string]string          // unit name → id, for PhoiHop
+}
+
+// NewDocumentView loads a document the viewer may see; changed is called
+// after an action so the caller can refresh counters.
+func NewDocumentView(st *docstore.Store, viewer, docID, today string, back, changed func()) *DocumentView {
+	v := &DocumentView{st: st, viewer: viewer, docID: docID, today: today, changed: changed, Actions: map[string][]*widget.Button{}}
+	v.Message = widget.NewLabel("")
+	v.Message.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox()
+	v.Content = container.NewBorder(container.NewHBox(widget.NewButton(T("doc.back"), back)), nil, nil, nil, container.NewVScroll(body))
+	v.reload(body)
+	return v
+}
+
+func (v *DocumentView) reload(body *fyne.Container) {
+	ctx := context.Background()
+	body.RemoveAll()
+	v.Actions = map[string][]*widget.Button{}
+	var err error
+	if v.Doc, err = v.st.Document(ctx, v.viewer, v.docID); err != nil {
+		body.Add(widget.NewLabel(ErrorText(err)))
+		return
+	}
+	v.Work, _ = v.st.Assignments(ctx, v.viewer, v.docID)
+	v.Steps, _ = v.st.Timeline(ctx, v.viewer, "document", v.docID)
+	d := v.Doc
+
+	title := widget.NewLabel(typeAndSubject(d))
+	title.TextStyle.Bold = true
+	title.Wrapping = fyne.TextWrapWord
+	body.Add(title)
+	meta := container.NewGridWithColumns(4)
+	for _, kv := range [][2]string{
+		{"col.number_in", fmt.Sprint(d.Number)}, {"col.arrival", dmy(d.ArrivalDate)}, {"col.issuer", d.Issuer}, {"col.notation", d.Notation},
+		{"col.doc_date", dmy(d.DocDate)}, {"col.urgency", T(fmt.Sprintf("urgency.%d", d.Urgency))}, {"col.secrecy", T(fmt.Sprintf("secrecy.%d", d.Secrecy))},
+		{"col.due", dmy(d.DueDate)}, {"doc.status", T("status." + d.Status)}, {"col.recipients", d.Recipients}, {"col.forwarded", dmy(d.ForwardedDate)}, {"col.note", d.Note},
+	} {
+		k := widget.NewLabel(T(kv[0]))
+		k.TextStyle.Bold = true
+		val := widget.NewLabel(kv[1])
+		val.Wrapping = fyne.TextWrapWord
+		meta.Add(k)
+		meta.Add(val)
+	}
+	body.Add(meta)
+
+	if atts, _ := v.st.Attachments(ctx, v.viewer, v.docID); len(atts) > 0 {
+		body.Add(heading("doc.attachments"))
+		for _, a := range atts {
+			a := a
+			open := widget.NewButton(T("doc.open"), func() { v.open(a) })
+			body.Add(container.NewBorder(nil, nil, nil, open, widget.NewLabel(fmt.Sprintf("%s (%d KB)", a.Name, (a.Size+1023)/1024))))
+		}
+	}
+
+	body.Add(heading("doc.assignments"))
+	if len(v.Work) == 0 {
+		body.Add(widget.NewLabel(T("doc.no_assignments")))
+	}
+	v.Reason = widget.NewEntry()
+	v.Reason.SetPlaceHolder(T("doc.reason"))
+	me := v.me()
+	for _, a := range v.Work {
+		a := a
+		line := fmt.Sprintf("%s — %s — %s %s — %s", a.AssigneeName, T("role."+a.Role), T("doc.deadline"), dmy(a.Deadline), T("as."+a.State))
+		if a.Reason != "" {
+			line += " (" + a.Reason + ")"
+		}
+		row := container.NewHBox(widget.NewLabel(line))
+		if (a.Kind == "person" && a.Assignee == me.ID) || (a.Kind == "unit" && a.Assignee == me.UnitID) {
+			var btns []*widget.Button
+			for _, act := range []struct {
+				key string
+				fn  func() error
+			}{
+				{"doc.accept", func() error { return v.st.AcceptAssignment(ctx, v.viewer, a.ID) }},
+				{"doc.complete", func() error { return v.st.CompleteAssignment(ctx, v.viewer, a.ID) }},
+				{"doc.return", func() error { return v.st.ReturnAssignment(ctx, v.viewer, a.ID, v.Reason.Text) }},
+			} {
+				act := act
+				b := widget.NewButton(T(act.key), func() { v.do(body, act.fn) })
+				btns = append(btns, b)
+				row.Add(b)
+			}
+			v.Actions[a.ID] = btns
+		}
+		body.Add(row)
+	}
+	if len(v.Actions) > 0 {
+		body.Add(v.Reason)
+	}
+
+	if me.leader && d.Status != docstore.DocDone {
+		body.Add(v.directionForm(body, me))
+	}
+
+	body.Add(heading("doc.timeline"))
+	for _, st := range v.Steps {
+		line := fmt.Sprintf("%s  ·  %s  ·  %s", stamp(st.At), st.ActorName, T("step."+st.Action))
+		if st.Comment != "" {
+			line += ": " + st.Comment
+		}
+		body.Add(widget.NewLabel(line))
+	}
+	body.Add(v.Message)
+	body.Refresh()
+}
+
+type viewerSelf struct {
+	ID, UnitID string
+	leader     bool
+	people     []docstore.Person
+}
+
+func (v *DocumentView) me() viewerSelf {
+	people, _ := v.st.People(context.Background())
+	self := viewerSelf{ID: v.viewer, people: people}
+	for _, p := range people {
+		if p.ID == v.viewer {
+			self.UnitID = p.UnitID
+			for _, r := range p.Roles {
+				if r == docstore.RoleAgencyLeader || r == docstore.RoleUnitHead {
+					self.leader = true
+				}
+			}
+		}
+	}
+	return self
+}
+
+// directionForm is the leader's bút phê: one chủ trì (a person), units
+// phối hợp, one deadline, a comment.
+func (v *DocumentView) directionForm(body *fyne.Container, me viewerSelf) fyne.CanvasObject {
+	var names []string
+	v.assignees = nil
+	v.units = map[string]string{}
+	var unitNames []string
+	for _, p := range me.people {
+		if p.Clearance < v.Doc.Secrecy {
+			continue
+		}
+		names = append(names, p.FullName+" — "+p.Title+" ("+p.UnitName+")")
+		v.assignees = append(v.assignees, docstore.AssignmentInput{Kind: "person", Assignee: p.ID, Role: "chu_tri"})
+		if p.UnitName != "" && v.units[p.UnitName] == "" {
+			v.units[p.UnitName] = p.UnitID
+			unitNames = append(unitNames, p.UnitName)
+		}
+	}
+	v.ChuTri = widget.NewSelect(names, nil)
+	v.ChuTri.PlaceHolder = T("doc.pick_chu_tri")
+	v.PhoiHop = widget.NewCheckGroup(unitNames, nil)
+	v.Deadline = widget.NewEntry()
+	v.Deadline.SetPlaceHolder("dd/mm/yyyy")
+	v.Comment = widget.NewMultiLineEntry()
+	v.Comment.SetPlaceHolder(T("doc.comment"))
+	v.DirectBtn = widget.NewButton(T("doc.direct"), func() {
+		dir, err := v.direction()
+		if err != nil {
+			v.Message.SetText(ErrorText(err))
+			return
+		}
+		v.do(body, func() error { _, err := v.st.Direct(context.Background(), v.viewer, dir); return err })
+	})
+	v.DirectBtn.Importance = widget.HighImportance
+	form := container.NewGridWithColumns(2,
+		container.NewVBox(widget.NewLabel(T("doc.pick_chu_tri")), v.ChuTri, widget.NewLabel(T("doc.deadline_full")), v.Deadline,
+			widget.NewLabel(T("doc.comment")), v.Comment, container.NewHBox(v.DirectBtn)),
+		container.NewVBox(widget.NewLabel(T("doc.phoi_hop_units")), v.PhoiHop))
+	return container.NewVBox(heading("doc.direction"), form)
+}
+
+func (v *DocumentView) direction() (docstore.Direction, error) {
+	dir := docstore.Direction{DocID: v.docID, Comment: v.Comment.Text}
+	deadline, ok := parseDMY(v.Deadline.Text)
+	if !ok {
+		return dir, &docstore.FieldError{Field: "deadline", Reason: "format"}
+	}
+	i := v.ChuTri.SelectedIndex()
+	if i < 0 {
+		return dir, &docstore.FieldError{Field: "assignments", Reason: "one_chu_tri"}
+	}
+	main := v.assignees[i]
+	main.Deadline = deadline
+	dir.Assignments = append(dir.Assignments, main)
+	for _, u := range v.PhoiHop.Selected {
+		dir.Assignments = append(dir.Assignments, docstore.AssignmentInput{Kind: "unit", Assignee: v.units[u], Role: "phoi_hop", Deadline: deadline})
+	}
+	return dir, nil
+}
+
+// do runs a store action off the main goroutine and reloads the view.
+func (v *DocumentView) do(body *fyne.Container, fn func() error) {
+	go func() {
+		err := fn()
+		OnMain(func() {
+			if err != nil {
+				v.Message.SetText(ErrorText(err))
+				return
+			}
+			v.reload(body)
+			v.Message.SetText(T("doc.saved"))
+			if v.changed != nil {
+				v.changed()
+			}
+		})
+	}()
+}
+
+// open hands the attachment to the system viewer (the blob's path; the
+// original name is only shown, never used as a path).
+func (v *DocumentView) open(a docstore.Attachment) {
+	p, err := v.st.Blobs().Path(a.SHA256)
+	if err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
+	if app := fyne.CurrentApp(); app != nil {
+		if err := app.OpenURL(u); err != nil {
+			v.Message.SetText(ErrorText(err))
+		}
+	}
+}
+
+func heading(key string) *widget.Label {
+	l := widget.NewLabel(T(key))
+	l.TextStyle.Bold = true
+	return l
+}
+
+// stamp shows an RFC 3339 UTC time as Vietnam local dd/mm/yyyy hh:mm.
+func stamp(at string) string {
+	t, err := parseStamp(at)
+	if err != nil {
+		return at
+	}
+	return t.Format("02/01/2006 15:04")
+}
+
+var ict = time.FixedZone("ICT", 7*3600)
+
+func parseStamp(at string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, at)
+	return t.In(ict), err
+}
