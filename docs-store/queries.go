@@ -506,3 +506,30 @@ func (s *Store) Counts(ctx context.Context, viewer, today string) (Counts, error
 	}
 	return c, nil
 }
+
+// DraftsByAuthor lists a person's own drafts, newest change first.
+func (s *Store) DraftsByAuthor(ctx context.Context, viewer string) ([]Draft, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id FROM drafts WHERE author_id = ? ORDER BY updated_at DESC LIMIT 500`, viewer)
+	if err != nil {
+		return nil, fmt.Errorf("my drafts: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := make([]Draft, 0, len(ids))
+	for _, id := range ids {
+		d, err := s.Draft(ctx, viewer, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}

@@ -26,7 +26,7 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 		}
 		files[l] = m
 	}
-	used := regexp.MustCompile(`\b(?:T|notYet)\("([a-z_]+\.[a-z_0-9.]+)"|ErrorTextOr\([^,]+, "([a-z_.]+)"\)|= "(nav\.[a-z]+)"`)
+	used := regexp.MustCompile(`\b(?:T|notYet)\("([a-z_]+\.[a-z_0-9.]*[a-z_0-9])"|ErrorTextOr\([^,]+, "([a-z_.]+)"\)|= "(nav\.[a-z]+)"`)
 	srcs, _ := filepath.Glob("*.go")
 	keys := map[string]bool{}
 	for _, f := range srcs {
@@ -38,6 +38,19 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 	// Keys built at run time.
 	for _, k := range []string{"urgency.0", "urgency.1", "urgency.2", "urgency.3", "role.chu_tri", "role.phoi_hop", "role.de_biet"} {
 		keys[k] = true
+	}
+	for prefix, names := range map[string][]string{
+		"draft.action.": {"submit", "cancel", "initial", "return", "approve", "sign", "issue"},
+		"dstep.":        {"create", "add_version", "submit", "submit_initial", "initial", "return", "approve", "sign", "issue", "cancel"},
+		"step.":         {"register", "direct", "assignment_accept", "assignment_complete", "assignment_return"},
+		"status.":       {docstore.DocAwaiting, docstore.DocInProgress, docstore.DocReturned, docstore.DocDone, docstore.DocIssued},
+		"as.":           {docstore.AsPending, docstore.AsInProgress, docstore.AsDone, docstore.AsReturned, docstore.AsForInfo},
+		"secrecy.":      {"0", "1", "2", "3"},
+		"source.":       {"giay", "dien_tu", "email", "edxml"},
+	} {
+		for _, n := range names {
+			keys[prefix+n] = true
+		}
 	}
 	for _, st := range []string{docstore.DraftEditing, docstore.DraftReturned, docstore.DraftInitial, docstore.DraftPending,
 		docstore.DraftApproved, docstore.DraftSigned, docstore.DraftIssued, docstore.DraftCancelled} {

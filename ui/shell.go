@@ -38,6 +38,7 @@ type Shell struct {
 	Incoming, Outgoing *Main
 	Form               *RegisterForm
 	Doc                *DocumentView
+	Draft              *DraftView
 	work               []docstore.Assignment
 	win                fyne.Window
 
@@ -410,25 +411,45 @@ func (s *Shell) myWorkPage() fyne.CanvasObject {
 func notYetText(s string) fyne.CanvasObject { return container.NewCenter(widget.NewLabel(s)) }
 
 func (s *Shell) draftsPage() fyne.CanvasObject {
-	ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer)
+	ctx := context.Background()
+	waiting, err := s.st.DraftsWaitingFor(ctx, s.viewer)
 	if err != nil {
 		return notYetText(ErrorText(err))
 	}
-	if len(ds) == 0 {
-		return notYet("drafts.none")
+	mine, err := s.st.DraftsByAuthor(ctx, s.viewer)
+	if err != nil {
+		return notYetText(ErrorText(err))
 	}
-	list := widget.NewList(func() int { return len(ds) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			d := ds[i]
+	box := container.NewVBox()
+	section := func(title string, ds []docstore.Draft) {
+		h := widget.NewLabel(title)
+		h.TextStyle.Bold = true
+		box.Add(h)
+		for _, d := range ds {
+			d := d
 			t, _ := docstore.LookupDocType(d.Type)
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  ·  %s — %s", T("draft."+d.State), t.Name, d.Subject))
-		})
-	return container.NewBorder(widget.NewLabel(T("drafts.waiting", map[string]any{"Count": len(ds)})), nil, nil, nil, list)
+			b := widget.NewButton(fmt.Sprintf("%s  ·  %s — %s", T("draft."+d.State), t.Name, d.Subject), func() { s.OpenDraft(d.ID) })
+			b.Alignment = widget.ButtonAlignLeading
+			b.Importance = widget.LowImportance
+			box.Add(b)
+		}
+	}
+	if len(waiting) == 0 {
+		box.Add(widget.NewLabel(T("drafts.none")))
+	} else {
+		section(T("drafts.waiting", map[string]any{"Count": len(waiting)}), waiting)
+	}
+	if len(mine) > 0 {
+		section(T("drafts.mine", map[string]any{"Count": len(mine)}), mine)
+	}
+	return container.NewVScroll(box)
+}
+
+// OpenDraft shows a draft with the steps the viewer may take.
+func (s *Shell) OpenDraft(id string) {
+	s.Draft = NewDraftView(s.st, s.viewer, id, func() { s.show(s.current) }, s.RefreshCounts)
+	s.page.Objects = []fyne.CanvasObject{s.Draft.Content}
+	s.page.Refresh()
 }
 
 func (s *Shell) registersPage() fyne.CanvasObject {

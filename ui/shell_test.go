@@ -306,3 +306,92 @@ func TestIncomingFlowRegisterDirectHandleComplete(t *testing.T) {
 		t.Fatal("timeline not shown")
 	}
 }
+
+// The outgoing flow through the widgets: draft → submit with ký nháy →
+// the unit head returns it with a comment → resubmitted → approved →
+// signed → the clerk numbers and issues it; a specialist cannot issue.
+func TestDraftFlowToIssue(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
+	ctx := context.Background()
+	ref, err := st.Blobs().Put(strings.NewReader("dự thảo kế hoạch"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := st.CreateDraft(ctx, cast.Specialist, docstore.NewDraft{Type: "KH", Subject: "Kế hoạch kiểm tra trật tự xây dựng năm 2027",
+		File: docstore.Attachment{SHA256: ref.SHA256, Name: "ke-hoach.docx", Size: ref.Size}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := func(viewer, action string, prepare func(v *DraftView)) *DraftView {
+		t.Helper()
+		s.SetViewer(viewer)
+		s.OpenDraft(id)
+		v := s.Draft
+		b := v.Buttons[action]
+		if b == nil {
+			t.Fatalf("%s has no %q button in state %s (buttons %v)", viewer, action, v.Draft.State, v.Buttons)
+		}
+		if prepare != nil {
+			prepare(v)
+		}
+		test.Tap(b)
+		eventually(t, action, func() bool { return v.Message.Text != "" })
+		if !strings.HasPrefix(v.Message.Text, "Đã lưu.") {
+			t.Fatalf("%s %s: %q", viewer, action, v.Message.Text)
+		}
+		return v
+	}
+	pickApprover := func(v *DraftView) {
+		for i, p := range v.leaders {
+			if p.ID == cast.Chairman {
+				v.Approver.SetSelectedIndex(i)
+			}
+		}
+	}
+	step(cast.Specialist, "submit", func(v *DraftView) {
+		pickApprover(v)
+		for i, p := range v.heads {
+			if p.ID == cast.UnitHead {
+				v.Initialer.SetSelectedIndex(i + 1)
+			}
+		}
+	})
+	// Returning without a comment is refused; with one it goes back.
+	s.SetViewer(cast.UnitHead)
+	s.OpenDraft(id)
+	test.Tap(s.Draft.Buttons["return"])
+	eventually(t, "the refusal", func() bool { return s.Draft.Message.Text != "" })
+	if !strings.Contains(s.Draft.Message.Text, "Không được để trống") {
+		t.Fatalf("return without comment: %q", s.Draft.Message.Text)
+	}
+	step(cast.UnitHead, "return", func(v *DraftView) { v.Comment.SetText("Bổ sung số liệu năm 2026.") })
+	step(cast.Specialist, "submit", pickApprover)
+	step(cast.Chairman, "approve", nil)
+	step(cast.Chairman, "sign", func(v *DraftView) { v.Title.SetText("CHỦ TỊCH") })
+	v := step(cast.Clerk, "issue", func(v *DraftView) {
+		if !strings.Contains(v.Preview.Text, "/KH-UBND") {
+			t.Fatalf("preview %q", v.Preview.Text)
+		}
+		v.Recipients.SetText("- Như trên;\n- Lưu: VT, TNMT.")
+		v.Holder.SetText("Phòng Tài nguyên và Môi trường")
+		v.Copies.SetText("3")
+	})
+	if v.Draft.State != docstore.DraftIssued || !strings.Contains(v.Message.Text, "Đã cấp số") {
+		t.Fatalf("after issue: %s %q", v.Draft.State, v.Message.Text)
+	}
+	if len(v.Steps) != 7 {
+		t.Fatalf("timeline %+v", v.Steps)
+	}
+	// Steps out of turn are refused by the store, in Vietnamese.
+	err = st.SignDraft(ctx, cast.Chairman, id, "TM.", "CHỦ TỊCH")
+	if err == nil {
+		t.Fatal("signing an issued draft succeeded")
+	}
+	if got := ErrorText(err); !strings.Contains(got, "không thực hiện được ở trạng thái") {
+		t.Fatalf("refusal %q", got)
+	}
+	_, err = st.IssueDraft(ctx, cast.Specialist, docstore.Issue{DraftID: id, RegisterID: cast.OutgoingRegister, Recipients: "x", Copies: 1})
+	if got := ErrorText(err); got != "Bạn không có quyền thực hiện thao tác này." {
+		t.Fatalf("a specialist numbering: %q", got)
+	}
+}

@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// DraftView is one draft in the approval flow. The buttons it offers follow
+// the draft's state and who is looking; the store decides whether a step is
+// allowed, so a wrong press gets the store's refusal in Vietnamese.
+type DraftView struct {
+	st      *docstore.Store
+	viewer  string
+	id      string
+	changed func()
+
+	Draft   docstore.Draft
+	Steps   []docstore.Step
+	Message *widget.Label
+	Comment *widget.Entry
+
+	// Submit: approver and optional unit head for ký nháy.
+	Approver, Initialer *widget.Select
+	// Sign: signing authority and title.
+	Authority *widget.Select
+	Title     *widget.Entry
+	// Issue: outgoing register, nơi nhận, bản lưu, số bản.
+	Register                   *widget.Select
+	Recipients, Holder, Copies *widget.Entry
+	Preview                    *widget.Label
+	Buttons                    map[string]*widget.Button // by action key: submit, initial, approve, return, sign, issue, cancel
+	Content                    fyne.CanvasObject
+
+	leaders, heads []docstore.Person
+	outRegs        []docstore.Register
+	body           *fyne.Container
+}
+
+// NewDraftView loads a draft the viewer may see.
+func NewDraftView(st *docstore.Store, viewer, id string, back, changed func()) *DraftView {
+	v := &DraftView{st: st, viewer: viewer, id: id, changed: changed}
+	v.Message = widget.NewLabel("")
+	v.Message.Wrapping = fyne.TextWrapWord
+	v.body = container.NewVBox()
+	v.Content = container.NewBorder(container.NewHBox(widget.NewButton(T("doc.back"), back)), nil, nil, nil, container.NewVScroll(v.body))
+	v.reload()
+	return v
+}
+
+func (v *DraftView) reload() {
+	ctx := context.Background()
+	v.body.RemoveAll()
+	v.Buttons = map[string]*widget.Button{}
+	var err error
+	if v.Draft, err = v.st.Draft(ctx, v.viewer, v.id); err != nil {
+		v.body.Add(widget.NewLabel(ErrorText(err)))
+		return
+	}
+	v.Steps, _ = v.st.Timeline(ctx, v.viewer, "draft", v.id)
+	d := v.Draft
+	t, _ := docstore.LookupDocType(d.Type)
+	title := widget.NewLabel(t.Name + " — " + d.Subject)
+	title.TextStyle.Bold = true
+	title.Wrapping = fyne.TextWrapWord
+	v.body.Add(title)
+	v.body.Add(widget.NewLabel(fmt.Sprintf("%s: %s  ·  %s: %d  ·  %s: %s", T("doc.status"), T("draft."+d.State),
+		T("draft.versions"), d.Versions, T("col.urgency"), T(fmt.Sprintf("urgency.%d", d.Urgency)))))
+
+	people, _ := v.st.People(ctx)
+	v.leaders, v.heads = nil, nil
+	var leaderNames, headNames []string
+	clerk := false
+	for _, p := range people {
+		for _, r := range p.Roles {
+			switch r {
+			case docstore.RoleAgencyLeader, docstore.RoleUnitHead:
+				if r == docstore.RoleAgencyLeader || len(v.leaders) == 0 || v.leaders[len(v.leaders)-1].ID != p.ID {
+					v.leaders = append(v.leaders, p)
+					leaderNames = append(leaderNames, p.FullName+" — "+p.Title)
+				}
+				if r == docstore.RoleUnitHead {
+					v.heads = append(v.heads, p)
+					headNames = append(headNames, p.FullName+" — "+p.Title)
+				}
+			case docstore.RoleClerk:
+				clerk = clerk || p.ID == v.viewer
+			}
+		}
+	}
+	v.Comment = widget.NewMultiLineEntry()
+	v.Comment.SetPlaceHolder(T("draft.comment"))
+	button := func(key string, fn func() error) *widget.Button {
+		b := widget.NewButton(T("draft.action."+key), func() { v.do(fn) })
+		v.Buttons[key] = b
+		return b
+	}
+	actions := container.NewVBox()
+	me := v.viewer
+	switch {
+	case (d.State == docstore.DraftEditing || d.State == docstore.DraftReturned) && d.Author == me:
+		v.Approver = widget.NewSelect(leaderNames, nil)
+		v.Approver.PlaceHolder = T("draft.pick_approver")
+		v.Initialer = widget.NewSelect(append([]string{T("draft.no_initial")}, headNames...), nil)
+		v.Initialer.SetSelectedIndex(0)
+		actions.Add(container.NewGridWithColumns(2, v.Approver, v.Initialer))
+		actions.Add(container.NewHBox(button("submit", v.submit), button("cancel", func() error { return v.st.CancelDraft(ctx, me, v.id) })))
+	case d.State == docstore.DraftInitial && d.Initialer == me:
+		actions.Add(v.Comment)
+		actions.Add(container.NewHBox(button("initial", func() error { return v.st.InitialDraft(ctx, me, v.id, v.Comment.Text) }),
+			button("return", func() error { return v.st.ReturnDraft(ctx, me, v.id, v.Comment.Text) })))
+	case d.State == docstore.DraftPending && d.Approver == me:
+		actions.Add(v.Comment)
+		actions.Add(container.NewHBox(button("approve", func() error { return v.st.ApproveDraft(ctx, me, v.id, v.Comment.Text) }),
+			button("return", func() error { return v.st.ReturnDraft(ctx, me, v.id, v.Comment.Text) })))
+	case d.State == docstore.DraftApproved && d.Approver == me:
+		v.Authority = widget.NewSelect(docstore.SigningAuthorities, nil)
+		v.Authority.SetSelected("TM.")
+		v.Title = widget.NewEntry()
+		v.Title.SetPlaceHolder(T("draft.title"))
+		actions.Add(container.NewGridWithColumns(2, v.Authority, v.Title))
+		actions.Add(v.Comment)
+		actions.Add(container.NewHBox(button("sign", func() error { return v.st.SignDraft(ctx, me, v.id, v.Authority.Selected, v.Title.Text) }),
+			button("return", func() error { return v.st.ReturnDraft(ctx, me, v.id, v.Comment.Text) })))
+	case d.State == docstore.DraftSigned && clerk:
+		actions.Add(v.issueForm())
+	}
+	if len(v.Buttons) > 0 {
+		v.body.Add(heading("draft.actions"))
+		v.body.Add(actions)
+	}
+	v.body.Add(heading("doc.timeline"))
+	for _, st := range v.Steps {
+		line := fmt.Sprintf("%s  ·  %s  ·  %s", stamp(st.At), st.ActorName, T("dstep."+st.Action))
+		if st.Comment != "" {
+			line += ": " + st.Comment
+		}
+		v.body.Add(widget.NewLabel(line))
+	}
+	v.body.Add(v.Message)
+	v.body.Refresh()
+}
+
+func (v *DraftView) submit() error {
+	i := v.Approver.SelectedIndex()
+	if i < 0 {
+		return &docstore.FieldError{Field: "approver_id", Reason: "required"}
+	}
+	initialer := ""
+	if j := v.Initialer.SelectedIndex(); j > 0 {
+		initialer = v.heads[j-1].ID
+	}
+	return v.st.SubmitDraft(context.Background(), v.viewer, v.id, v.leaders[i].ID, initialer)
+}
+
+// issueForm is the clerk's chờ cấp số step: the register, with the number
+// and ký hiệu it would get, nơi nhận, bản lưu and số bản.
+func (v *DraftView) issueForm() fyne.CanvasObject {
+	ctx := context.Background()
+	regs, _ := v.st.Registers(ctx, v.viewer)
+	v.outRegs = nil
+	var names []string
+	for _, r := range regs {
+		if r.Kind == docstore.KindOutgoing && !r.Closed && r.Secret == (v.Draft.Secrecy > docstore.SecrecyNone) {
+			v.outRegs = append(v.outRegs, r)
+			names = append(names, registerTitle(r))
+		}
+	}
+	v.Preview = widget.NewLabel("")
+	v.Preview.TextStyle.Bold = true
+	v.Register = widget.NewSelect(names, func(string) {
+		if i := v.Register.SelectedIndex(); i >= 0 {
+			if p, err := v.st.PreviewNotation(ctx, v.id, v.outRegs[i].ID); err == nil {
+				v.Preview.SetText(T("draft.preview", map[string]any{"Notation": p.Notation}))
+			}
+		}
+	})
+	v.Recipients = widget.NewMultiLineEntry()
+	v.Recipients.SetPlaceHolder(T("col.dest"))
+	v.Holder = widget.NewEntry()
+	v.Holder.SetPlaceHolder(T("col.copy_holder"))
+	v.Copies = widget.NewEntry()
+	v.Copies.SetPlaceHolder(T("col.copies"))
+	if len(names) > 0 {
+		v.Register.SetSelectedIndex(0)
+	}
+	issue := widget.NewButton(T("draft.action.issue"), func() {
+		v.do(func() error {
+			i := v.Register.SelectedIndex()
+			if i < 0 {
+				return &docstore.FieldError{Field: "register_id", Reason: "required"}
+			}
+			n := 0
+			fmt.Sscan(v.Copies.Text, &n)
+			is, err := v.st.IssueDraft(ctx, v.viewer, docstore.Issue{DraftID: v.id, RegisterID: v.outRegs[i].ID,
+				Recipients: v.Recipients.Text, CopyHolder: v.Holder.Text, Copies: n})
+			if err == nil {
+				OnMain(func() { v.Preview.SetText(T("draft.issued", map[string]any{"Notation": is.Notation})) })
+			}
+			return err
+		})
+	})
+	issue.Importance = widget.HighImportance
+	v.Buttons["issue"] = issue
+	return container.NewVBox(v.Register, v.Preview, v.Recipients, container.NewGridWithColumns(2, v.Holder, v.Copies), container.NewHBox(issue))
+}
+
+// do runs a store step off the main goroutine, then reloads.
+func (v *DraftView) do(fn func() error) {
+	go func() {
+		err := fn()
+		OnMain(func() {
+			if err != nil {
+				v.Message.SetText(ErrorText(err))
+				return
+			}
+			preview := ""
+			if v.Preview != nil {
+				preview = v.Preview.Text
+			}
+			v.reload()
+			v.Message.SetText(T("doc.saved") + " " + preview)
+			if v.changed != nil {
+				v.changed()
+			}
+		})
+	}()
+}
