@@ -35,5 +35,7 @@ shot du-thao-cho-duyet vi --as p-chutich --page nav.drafts
 shot so-van-ban vi --as p-vanthu-mat --page nav.registers
 shot vao-so-loi vi --page form.register.errors
 shot chi-dao vi --as p-chutich --page doc.newest
+shot duyet-du-thao vi --as p-chutich --page draft.waiting
+shot cap-so vi --page draft.waiting
 shot incoming-en en --register "den-$year"
 rm -rf "$(dirname "$data")"

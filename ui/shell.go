@@ -214,6 +214,12 @@ func (s *Shell) Show(key string) {
 			}
 		}
 		return
+	case "draft.waiting": // the first draft waiting for the viewer
+		s.Show(NavDrafts)
+		if ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer); err == nil && len(ds) > 0 {
+			s.OpenDraft(ds[0].ID)
+		}
+		return
 	case "form.register.errors":
 		s.OpenRegisterForm()
 		s.Form.Notation.SetText("15 QĐ UBND")
