@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -19,6 +20,8 @@ type registerModel struct {
 	viewer   string
 	register docstore.Register
 
+	today func() string // YYYY-MM-DD in Vietnam
+
 	mu    sync.Mutex
 	count int
 	pages map[int][]docstore.DocumentRow
@@ -32,7 +35,8 @@ const (
 )
 
 func newRegisterModel(st *docstore.Store, viewer string, reg docstore.Register) *registerModel {
-	m := &registerModel{st: st, viewer: viewer, register: reg, pages: map[int][]docstore.DocumentRow{}}
+	m := &registerModel{st: st, viewer: viewer, register: reg, pages: map[int][]docstore.DocumentRow{},
+		today: func() string { return time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02") }}
 	m.reload()
 	return m
 }
@@ -148,6 +152,16 @@ func newRegisterTable(m *registerModel) *widget.Table {
 				return
 			}
 			l.TextStyle.Bold = d.Urgency >= docstore.UrgencyHigh
+			// Overdue rows red, due-soon amber (documents not yet done).
+			l.Importance = widget.MediumImportance
+			if d.Kind == docstore.KindIncoming && d.Status != docstore.DocDone {
+				switch docstore.DeadlineOn(d.DueDate, m.today()) {
+				case docstore.Overdue:
+					l.Importance = widget.DangerImportance
+				case docstore.DueSoon:
+					l.Importance = widget.WarningImportance
+				}
+			}
 			// One line per cell: nơi nhận and notes are often several lines.
 			l.SetText(strings.Join(strings.Fields(cols[id.Col].text(d)), " "))
 		},

@@ -65,6 +65,29 @@ func TestMainShowsAgencyAndRegisterInVietnamese(t *testing.T) {
 	if got := cellText(t, m.Table, 249, 1); got != "1" {
 		t.Fatalf("last row số đến = %q", got)
 	}
+	// An unfinished document past its deadline is drawn red, one due tomorrow amber.
+	m.model.today = func() string { return "2026-11-27" }
+	red := false
+	for i := 0; i < m.Rows(); i++ {
+		d, _ := m.model.Row(i)
+		l := m.Table.CreateCell().(*widget.Label)
+		m.Table.UpdateCell(widget.TableCellID{Row: i, Col: 5}, l)
+		want := widget.MediumImportance
+		if d.Status != docstore.DocDone && d.DueDate != "" {
+			switch docstore.DeadlineOn(d.DueDate, "2026-11-27") {
+			case docstore.Overdue:
+				want, red = widget.DangerImportance, true
+			case docstore.DueSoon:
+				want = widget.WarningImportance
+			}
+		}
+		if l.Importance != want {
+			t.Fatalf("row %d (due %s, %s) drawn %v, want %v", i, d.DueDate, d.Status, l.Importance, want)
+		}
+	}
+	if !red {
+		t.Fatal("the demo has no overdue document to colour")
+	}
 	hdr := m.Table.CreateHeader().(*widget.Label)
 	m.Table.UpdateHeader(widget.TableCellID{Row: -1, Col: 1}, hdr)
 	if hdr.Text != "Số đến" {
