@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -39,8 +41,15 @@ type Shell struct {
 	Form               *RegisterForm
 	Doc                *DocumentView
 	Draft              *DraftView
-	work               []docstore.Assignment
-	win                fyne.Window
+	// The Sổ văn bản page: close/reopen per register, and the new-register row.
+	RegisterButtons map[string]*widget.Button
+	NewRegister     struct {
+		Year, Name *widget.Entry
+		Open       *widget.Button
+		Message    *widget.Label
+	}
+	work []docstore.Assignment
+	win  fyne.Window
 
 	mu        sync.Mutex
 	hits      []docstore.Hit
@@ -458,18 +467,73 @@ func (s *Shell) OpenDraft(id string) {
 	s.page.Refresh()
 }
 
+// registersPage lists the registers by year with their counts; a register
+// can be closed at year end (văn thư, quản trị) or reopened (quản trị), and
+// a new one opened. The store decides who may: others get its refusal.
 func (s *Shell) registersPage() fyne.CanvasObject {
-	regs, err := s.st.Registers(context.Background(), s.viewer)
+	ctx := context.Background()
+	regs, err := s.st.Registers(ctx, s.viewer)
 	if err != nil {
 		return notYetText(ErrorText(err))
 	}
-	list := widget.NewList(func() int { return len(regs) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			r := regs[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s  ·  %s", registerTitle(r), T("register.count", map[string]any{"Count": r.Count})))
+	msg := widget.NewLabel("")
+	act := func(fn func() error) {
+		go func() {
+			err := fn()
+			OnMain(func() {
+				if err != nil {
+					msg.SetText(ErrorText(err))
+					return
+				}
+				s.show(s.current)
+			})
+		}()
+	}
+	s.RegisterButtons = map[string]*widget.Button{}
+	box := container.NewVBox()
+	for _, r := range regs {
+		r := r
+		line := widget.NewLabel(fmt.Sprintf("%s  ·  %s", registerTitle(r), T("register.count", map[string]any{"Count": r.Count})))
+		var b *widget.Button
+		if r.Closed {
+			b = widget.NewButton(T("register.reopen"), func() { act(func() error { return s.st.ReopenRegister(ctx, s.viewer, r.ID) }) })
+		} else {
+			b = widget.NewButton(T("register.close"), func() { act(func() error { return s.st.CloseRegister(ctx, s.viewer, r.ID) }) })
+		}
+		s.RegisterButtons[r.ID] = b
+		box.Add(container.NewBorder(nil, nil, nil, b, line))
+	}
+	// Open a new register.
+	year := widget.NewEntry()
+	year.SetText(s.today()[:4])
+	kind := widget.NewSelect([]string{T("register.kind_den"), T("register.kind_di")}, nil)
+	kind.SetSelectedIndex(0)
+	secret := widget.NewCheck(T("register.secret"), nil)
+	name := widget.NewEntry()
+	name.SetPlaceHolder(T("register.name"))
+	open := widget.NewButton(T("register.open"), func() {
+		act(func() error {
+			y, err := strconv.Atoi(strings.TrimSpace(year.Text))
+			if err != nil {
+				return &docstore.FieldError{Field: "year", Reason: "format"}
+			}
+			k := []string{docstore.KindIncoming, docstore.KindOutgoing}[max(kind.SelectedIndex(), 0)]
+			id := fmt.Sprintf("%s-%d", k, y) // den-2027, den-mat-2027: one register of a kind a year
+			if secret.Checked {
+				id = fmt.Sprintf("%s-mat-%d", k, y)
+			}
+			return s.st.OpenRegister(ctx, s.viewer, docstore.RegisterOpened{ID: id, Kind: k, Year: y, Secret: secret.Checked, Name: name.Text})
 		})
-	return list
+	})
+	s.NewRegister = struct {
+		Year, Name *widget.Entry
+		Open       *widget.Button
+		Message    *widget.Label
+	}{year, name, open, msg}
+	box.Add(heading("register.new"))
+	box.Add(container.NewGridWithColumns(5, kind, year, secret, name, open))
+	box.Add(msg)
+	return container.NewVScroll(box)
 }
 
 // ShowRegister opens the incoming or outgoing page on a register by id.

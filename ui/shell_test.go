@@ -395,3 +395,33 @@ func TestDraftFlowToIssue(t *testing.T) {
 		t.Fatalf("a specialist numbering: %q", got)
 	}
 }
+
+// Sổ văn bản: the clerk closes a register at year end and opens next year's;
+// only quản trị reopens.
+func TestRegistersCloseReopenOpen(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
+	s.Show(NavRegister)
+	test.Tap(s.RegisterButtons[cast.IncomingRegister])
+	eventually(t, "closing", func() bool {
+		rs, _ := st.Registers(context.Background(), cast.Clerk)
+		for _, r := range rs {
+			if r.ID == cast.IncomingRegister {
+				return r.Closed
+			}
+		}
+		return false
+	})
+	eventually(t, "the page to show the closed register", func() bool { return s.RegisterButtons[cast.IncomingRegister].Text == "Mở lại sổ" })
+	test.Tap(s.RegisterButtons[cast.IncomingRegister])
+	eventually(t, "the refusal", func() bool { return s.NewRegister.Message.Text != "" })
+	if s.NewRegister.Message.Text != "Bạn không có quyền thực hiện thao tác này." {
+		t.Fatalf("clerk reopening: %q", s.NewRegister.Message.Text)
+	}
+	s.NewRegister.Year.SetText("2027")
+	s.NewRegister.Name.SetText("Sổ văn bản đến năm 2027")
+	test.Tap(s.NewRegister.Open)
+	eventually(t, "the new register", func() bool { _, ok := s.RegisterButtons["den-2027"]; return ok })
+	s.SetViewer(cast.Admin)
+	test.Tap(s.RegisterButtons[cast.IncomingRegister])
+	eventually(t, "reopening by quản trị", func() bool { return s.RegisterButtons[cast.IncomingRegister].Text == "Khóa sổ" })
+}
