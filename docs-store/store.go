@@ -56,9 +56,10 @@ type Store struct {
 	stmts *stmtCache
 	// writeMu serialises write transactions in this process (SQLite allows
 	// one writer; waiting here is cheaper than in busy_timeout).
-	writeMu sync.Mutex
-	now     func() time.Time
-	newID   func() string
+	writeMu   sync.Mutex
+	closeOnce sync.Once
+	now       func() time.Time
+	newID     func() string
 }
 
 // Open opens (creating when absent) the store in dir. It refuses a second
@@ -247,8 +248,14 @@ func classifyOpenErr(err error) error {
 	return fmt.Errorf("open database: %w", err)
 }
 
-// Close releases the database and the folder lock.
+// Close releases the database and the folder lock; closing twice is fine.
 func (s *Store) Close() error {
+	var err error
+	s.closeOnce.Do(func() { err = s.close() })
+	return err
+}
+
+func (s *Store) close() error {
 	var errs []error
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
