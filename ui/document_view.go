@@ -230,7 +230,7 @@ func (v *DocumentView) direction() (docstore.Direction, error) {
 
 // do runs a store action off the main goroutine and reloads the view.
 func (v *DocumentView) do(body *fyne.Container, fn func() error) {
-	go func() {
+	goBackground(func() {
 		err := fn()
 		OnMain(func() {
 			if err != nil {
@@ -243,7 +243,7 @@ func (v *DocumentView) do(body *fyne.Container, fn func() error) {
 				v.changed()
 			}
 		})
-	}()
+	})
 }
 
 // open hands the attachment to the system viewer (the blob's path; the

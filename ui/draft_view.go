@@ -212,7 +212,7 @@ func (v *DraftView) issueForm() fyne.CanvasObject {
 
 // do runs a store step off the main goroutine, then reloads.
 func (v *DraftView) do(fn func() error) {
-	go func() {
+	goBackground(func() {
 		err := fn()
 		OnMain(func() {
 			if err != nil {
@@ -229,5 +229,5 @@ func (v *DraftView) do(fn func() error) {
 				v.changed()
 			}
 		})
-	}()
+	})
 }

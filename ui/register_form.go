@@ -76,12 +76,12 @@ func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today s
 		if len([]rune(s)) < 2 {
 			return
 		}
-		go func() {
+		goBackground(func() {
 			names, err := st.RecentIssuers(context.Background(), s, 8)
 			if err == nil {
 				OnMain(func() { f.Issuer.SetOptions(names) })
 			}
-		}()
+		})
 	}
 	f.Subject = widget.NewMultiLineEntry()
 	f.Subject.SetMinRowsVisible(2)
@@ -225,7 +225,7 @@ func (f *RegisterForm) submit() {
 		return
 	}
 	f.Submit.Disable()
-	go func() {
+	goBackground(func() {
 		dups, err := f.st.LikelyDuplicates(context.Background(), f.viewer, in)
 		OnMain(func() {
 			if err != nil || len(dups) == 0 || f.win == nil {
@@ -242,11 +242,11 @@ func (f *RegisterForm) submit() {
 				}
 			}, f.win)
 		})
-	}()
+	})
 }
 
 func (f *RegisterForm) register(in docstore.IncomingInput) {
-	go func() {
+	goBackground(func() {
 		res, err := f.st.RegisterIncoming(context.Background(), f.viewer, in)
 		OnMain(func() {
 			f.Submit.Enable()
@@ -259,7 +259,7 @@ func (f *RegisterForm) register(in docstore.IncomingInput) {
 				f.done(res)
 			}
 		})
-	}()
+	})
 }
 
 func dupNote(r docstore.Registered) string {

@@ -198,6 +198,16 @@ func (s *Shell) SetViewer(id string) {
 	s.RefreshCounts()
 }
 
+// Close stops the pending search and waits for background work.
+func (s *Shell) Close() {
+	s.mu.Lock()
+	if s.debounce != nil {
+		s.debounce.Stop()
+	}
+	s.mu.Unlock()
+	WaitBackground()
+}
+
 // Viewer is the person the window is open as.
 func (s *Shell) Viewer() string { return s.viewer }
 
@@ -248,7 +258,7 @@ func (s *Shell) Show(key string) {
 // through the bridge; bound labels redraw themselves.
 func (s *Shell) RefreshCounts() {
 	viewer := s.viewer
-	go func() {
+	goBackground(func() {
 		c, err := s.st.Counts(context.Background(), viewer, s.today())
 		OnMain(func() {
 			if err != nil {
@@ -257,7 +267,7 @@ func (s *Shell) RefreshCounts() {
 			}
 			s.applyCounts(c)
 		})
-	}()
+	})
 }
 
 func badge(n int) string {
@@ -310,7 +320,7 @@ func (s *Shell) runSearch() {
 		return
 	}
 	viewer := s.viewer
-	go func() {
+	goBackground(func() {
 		hits, err := s.st.Search(context.Background(), viewer, docstore.Query{Text: text, Limit: 200})
 		OnMain(func() {
 			s.mu.Lock()
@@ -332,7 +342,7 @@ func (s *Shell) runSearch() {
 			s.page.Refresh()
 			s.Results.Refresh()
 		})
-	}()
+	})
 }
 
 // Hits are the results shown for the last search.
@@ -478,7 +488,7 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 	}
 	msg := widget.NewLabel("")
 	act := func(fn func() error) {
-		go func() {
+		goBackground(func() {
 			err := fn()
 			OnMain(func() {
 				if err != nil {
@@ -487,7 +497,7 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 				}
 				s.show(s.current)
 			})
-		}()
+		})
 	}
 	s.RegisterButtons = map[string]*widget.Button{}
 	box := container.NewVBox()

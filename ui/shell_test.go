@@ -21,9 +21,10 @@ import (
 var mainQueue = make(chan func(), 1024)
 
 func useTestBridge(t *testing.T) {
-	onMain = func(f func()) { mainQueue <- f }
+	setMainRunner(func(f func()) { mainQueue <- f })
 	t.Cleanup(func() {
-		onMain = fyne.Do
+		WaitBackground() // nothing of this test may run into the next one
+		setMainRunner(fyne.Do)
 		for len(mainQueue) > 0 { // work queued for a window that is gone
 			<-mainQueue
 		}
@@ -67,6 +68,7 @@ func demoShell(t *testing.T) (*docstore.Store, *demo.Cast, *Shell, fyne.Window) 
 	test.NewTempApp(t)
 	useTestBridge(t)
 	s := NewShell(st, cast.Clerk, true)
+	t.Cleanup(s.Close) // runs before the bridge is put back (cleanups run last-in first-out)
 	w := test.NewTempWindow(t, s.Content)
 	w.Resize(fyne.NewSize(1366, 768))
 	s.Install(w)
