@@ -41,6 +41,7 @@ type Shell struct {
 	Form               *RegisterForm
 	Doc                *DocumentView
 	Draft              *DraftView
+	DraftForm          *DraftForm
 	// The Sổ văn bản page: close/reopen per register, and the new-register row.
 	RegisterButtons map[string]*widget.Button
 	NewRegister     struct {
@@ -445,7 +446,9 @@ func (s *Shell) draftsPage() fyne.CanvasObject {
 	if err != nil {
 		return notYetText(ErrorText(err))
 	}
-	box := container.NewVBox()
+	newDraft := widget.NewButton(T("draft.new"), s.OpenDraftForm)
+	newDraft.Importance = widget.HighImportance
+	box := container.NewVBox(container.NewHBox(newDraft))
 	section := func(title string, ds []docstore.Draft) {
 		h := widget.NewLabel(title)
 		h.TextStyle.Bold = true
@@ -468,6 +471,13 @@ func (s *Shell) draftsPage() fyne.CanvasObject {
 		section(T("drafts.mine", map[string]any{"Count": len(mine)}), mine)
 	}
 	return container.NewVScroll(box)
+}
+
+// OpenDraftForm shows the new-draft form; the new draft opens after it.
+func (s *Shell) OpenDraftForm() {
+	s.DraftForm = NewDraftForm(s.st, s.viewer, s.win, func(id string) { s.OpenDraft(id); s.RefreshCounts() })
+	s.page.Objects = []fyne.CanvasObject{s.DraftForm.Content}
+	s.page.Refresh()
 }
 
 // OpenDraft shows a draft with the steps the viewer may take.

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -426,4 +428,40 @@ func TestRegistersCloseReopenOpen(t *testing.T) {
 	s.SetViewer(cast.Admin)
 	test.Tap(s.RegisterButtons[cast.IncomingRegister])
 	eventually(t, "reopening by quản trị", func() bool { return s.RegisterButtons[cast.IncomingRegister].Text == "Khóa sổ" })
+}
+
+func TestNewDraftFromTheWindow(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
+	s.SetViewer(cast.Specialist)
+	s.Show(NavDrafts)
+	s.OpenDraftForm()
+	f := s.DraftForm
+	test.Tap(f.Create)
+	eventually(t, "the missing file message", func() bool { return f.Message.Text != "" })
+	if !strings.Contains(f.Message.Text, "Không được để trống") {
+		t.Fatalf("no file: %q", f.Message.Text)
+	}
+	path := filepath.Join(t.TempDir(), "Dự thảo kế hoạch.docx")
+	if err := os.WriteFile(path, []byte("nội dung dự thảo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f.File.SetText(path)
+	f.Type.SetSelected("Kế hoạch")
+	f.Message.SetText("")
+	test.Tap(f.Create)
+	eventually(t, "the missing subject message", func() bool { return f.Message.Text != "" })
+	test.Type(f.Subject, "Kế hoạch chuyển đổi số năm 2027")
+	test.Tap(f.Create)
+	eventually(t, "the new draft", func() bool { return s.Draft != nil })
+	d := s.Draft.Draft
+	if d.State != docstore.DraftEditing || d.Versions != 1 || d.Type != "KH" || d.Author != cast.Specialist {
+		t.Fatalf("new draft %+v", d)
+	}
+	if s.Draft.Buttons["submit"] == nil {
+		t.Fatal("the author cannot submit the new draft")
+	}
+	mine, _ := st.DraftsByAuthor(context.Background(), cast.Specialist)
+	if len(mine) == 0 || mine[0].ID != d.ID {
+		t.Fatal("the new draft is not first among my drafts")
+	}
 }

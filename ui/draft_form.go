@@ -1,0 +1,108 @@
+package ui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// DraftForm starts a new draft (dự thảo): type, trích yếu, urgency,
+// secrecy and its first file, streamed into the blob store.
+type DraftForm struct {
+	st      *docstore.Store
+	viewer  string
+	created func(id string)
+
+	Type, Urgency, Secrecy *widget.Select
+	Subject, File          *widget.Entry
+	Create                 *widget.Button
+	Message                *widget.Label
+	Content                fyne.CanvasObject
+	types                  []docstore.DocType
+}
+
+// NewDraftForm builds the form; created gets the new draft's id.
+func NewDraftForm(st *docstore.Store, viewer string, win fyne.Window, created func(id string)) *DraftForm {
+	f := &DraftForm{st: st, viewer: viewer, created: created}
+	var names []string
+	for _, t := range docstore.DocTypes {
+		if t.Admin {
+			f.types = append(f.types, t)
+			names = append(names, t.Name)
+		}
+	}
+	f.Type = widget.NewSelect(names, nil)
+	f.Type.SetSelected("Công văn")
+	f.Urgency = widget.NewSelect([]string{T("urgency.0"), T("urgency.1"), T("urgency.2"), T("urgency.3")}, nil)
+	f.Urgency.SetSelectedIndex(0)
+	f.Secrecy = widget.NewSelect([]string{T("secrecy.0"), T("secrecy.1"), T("secrecy.2"), T("secrecy.3")}, nil)
+	f.Secrecy.SetSelectedIndex(0)
+	f.Subject = widget.NewMultiLineEntry()
+	f.Subject.SetPlaceHolder(T("col.subject_only"))
+	f.File = widget.NewEntry()
+	f.File.SetPlaceHolder(T("draft.file"))
+	pick := widget.NewButton(T("draft.pick_file"), func() {
+		if win == nil {
+			return
+		}
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				f.File.SetText(r.URI().Path())
+				r.Close()
+			}
+		}, win)
+	})
+	f.Message = widget.NewLabel("")
+	f.Message.Wrapping = fyne.TextWrapWord
+	f.Create = widget.NewButton(T("draft.create"), f.create)
+	f.Create.Importance = widget.HighImportance
+	title := heading("draft.new")
+	f.Content = container.NewVScroll(container.NewVBox(title,
+		container.NewGridWithColumns(3, f.Type, f.Urgency, f.Secrecy), f.Subject,
+		container.NewBorder(nil, nil, nil, pick, f.File), container.NewHBox(f.Create), f.Message))
+	return f
+}
+
+func (f *DraftForm) create() {
+	path := strings.TrimSpace(f.File.Text)
+	in := docstore.NewDraft{Subject: f.Subject.Text, Urgency: docstore.Urgency(max(f.Urgency.SelectedIndex(), 0)),
+		Secrecy: docstore.Secrecy(max(f.Secrecy.SelectedIndex(), 0))}
+	if i := f.Type.SelectedIndex(); i >= 0 {
+		in.Type = f.types[i].Code
+	}
+	f.Create.Disable()
+	goBackground(func() {
+		id, err := func() (string, error) {
+			if path == "" {
+				return "", &docstore.FieldError{Field: "file", Reason: "required"}
+			}
+			if st, err := os.Stat(path); err != nil || st.IsDir() {
+				return "", &docstore.FieldError{Field: "file", Reason: "unknown"}
+			}
+			ref, err := f.st.Blobs().PutFile(path) // streamed, never whole in memory
+			if err != nil {
+				return "", err
+			}
+			in.File = docstore.Attachment{SHA256: ref.SHA256, Name: filepath.Base(path), Size: ref.Size}
+			return f.st.CreateDraft(context.Background(), f.viewer, in)
+		}()
+		OnMain(func() {
+			f.Create.Enable()
+			if err != nil {
+				f.Message.SetText(ErrorText(err))
+				return
+			}
+			if f.created != nil {
+				f.created(id)
+			}
+		})
+	})
+}
