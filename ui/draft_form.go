@@ -32,19 +32,8 @@ type DraftForm struct {
 // NewDraftForm builds the form; created gets the new draft's id.
 func NewDraftForm(st *docstore.Store, viewer string, win fyne.Window, created func(id string)) *DraftForm {
 	f := &DraftForm{st: st, viewer: viewer, created: created}
-	var names []string
-	for _, t := range docstore.DocTypes {
-		if t.Admin {
-			f.types = append(f.types, t)
-			names = append(names, t.Name)
-		}
-	}
-	f.Type = widget.NewSelect(names, nil)
-	f.Type.SetSelected("Công văn")
-	f.Urgency = widget.NewSelect([]string{T("urgency.0"), T("urgency.1"), T("urgency.2"), T("urgency.3")}, nil)
-	f.Urgency.SetSelectedIndex(0)
-	f.Secrecy = widget.NewSelect([]string{T("secrecy.0"), T("secrecy.1"), T("secrecy.2"), T("secrecy.3")}, nil)
-	f.Secrecy.SetSelectedIndex(0)
+	f.Type, f.types = typeSelect(true)
+	f.Urgency, f.Secrecy = urgencySecrecySelects()
 	f.Subject = widget.NewMultiLineEntry()
 	f.Subject.SetPlaceHolder(T("col.subject_only"))
 	f.File = widget.NewEntry()
@@ -105,4 +94,30 @@ func (f *DraftForm) create() {
 			}
 		})
 	})
+}
+
+// typeSelect offers the document types (only those this agency issues when
+// adminOnly), "Công văn" selected; the slice maps indexes back to types.
+func typeSelect(adminOnly bool) (*widget.Select, []docstore.DocType) {
+	var types []docstore.DocType
+	var names []string
+	for _, t := range docstore.DocTypes {
+		if t.Admin || !adminOnly {
+			types = append(types, t)
+			names = append(names, t.Name)
+		}
+	}
+	sel := widget.NewSelect(names, nil)
+	sel.SetSelected("Công văn")
+	return sel, types
+}
+
+// urgencySecrecySelects offers độ khẩn and độ mật, "Thường" selected; the
+// index is the docstore value.
+func urgencySecrecySelects() (*widget.Select, *widget.Select) {
+	u := widget.NewSelect([]string{T("urgency.0"), T("urgency.1"), T("urgency.2"), T("urgency.3")}, nil)
+	u.SetSelectedIndex(0)
+	s := widget.NewSelect([]string{T("secrecy.0"), T("secrecy.1"), T("secrecy.2"), T("secrecy.3")}, nil)
+	s.SetSelectedIndex(0)
+	return u, s
 }

@@ -50,16 +50,8 @@ func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today s
 	if len(regNames) > 0 {
 		f.Register.SetSelectedIndex(0)
 	}
-	var typeNames []string
-	for _, t := range docstore.DocTypes {
-		typeNames = append(typeNames, t.Name)
-	}
-	f.Type = widget.NewSelect(typeNames, nil)
-	f.Type.SetSelected("Công văn")
-	f.Urgency = widget.NewSelect([]string{T("urgency.0"), T("urgency.1"), T("urgency.2"), T("urgency.3")}, nil)
-	f.Urgency.SetSelectedIndex(0)
-	f.Secrecy = widget.NewSelect([]string{T("secrecy.0"), T("secrecy.1"), T("secrecy.2"), T("secrecy.3")}, nil)
-	f.Secrecy.SetSelectedIndex(0)
+	f.Type, _ = typeSelect(false) // incoming documents may be of any type, laws included
+	f.Urgency, f.Secrecy = urgencySecrecySelects()
 	f.Source = widget.NewSelect([]string{T("source.giay"), T("source.dien_tu"), T("source.email"), T("source.edxml")}, nil)
 	f.Source.SetSelectedIndex(0)
 	f.Arrival = widget.NewEntry()
