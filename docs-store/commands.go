@@ -200,7 +200,7 @@ func composeIssue(tx *wtx, draftID, registerID string) (Issued, error) {
 // outgoing register, dated today.
 func (s *Store) IssueDraft(ctx context.Context, actor string, is Issue) (Issued, error) {
 	now := s.now()
-	date := now.In(vnZone).Format(dateLayout)
+	date := LocalDate(now)
 	var out Issued
 	_, err := s.write(ctx, "issue draft "+is.DraftID, func(tx *wtx) ([]Event, error) {
 		pre, err := composeIssue(tx, is.DraftID, is.RegisterID)

@@ -58,7 +58,7 @@ func newFixture(t testing.TB) *fixture {
 
 func openFixture(t testing.TB, dir string) *fixture {
 	t.Helper()
-	c := &testClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, vnZone)}
+	c := &testClock{t: time.Date(2026, 3, 10, 9, 0, 0, 0, VietnamTime)}
 	s, err := Open(dir, Options{Now: c.now})
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +110,7 @@ var seqNotation atomic.Int64
 func (f *fixture) incoming(mod ...func(*IncomingInput)) IncomingInput {
 	n := seqNotation.Add(1)
 	in := IncomingInput{
-		RegisterID: regIn, ArrivalDate: f.clock.now().In(vnZone).Format(dateLayout), Issuer: "Sở Tài nguyên và Môi trường",
+		RegisterID: regIn, ArrivalDate: LocalDate(f.clock.now()), Issuer: "Sở Tài nguyên và Môi trường",
 		IssuerCode: "000.00.04.H31", Notation: fmt.Sprintf("%d/STNMT-QLĐĐ", n), DocDate: "2026-03-05", Type: "CV",
 		Subject: "V/v rà soát hồ sơ cấp giấy chứng nhận quyền sử dụng đất", Source: SourcePaper,
 	}

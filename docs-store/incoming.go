@@ -134,8 +134,9 @@ type DocRef struct {
 	DocDate  string
 }
 
-// today is the current date in Vietnam.
-func (s *Store) today() string { return s.now().In(vnZone).Format(dateLayout) }
+// Today is the current date in Vietnam by the store's clock (the one the
+// commands date their events with).
+func (s *Store) Today() string { return LocalDate(s.now()) }
 
 // RegisterIncoming registers one incoming document as clerk actor: it gets
 // the next số đến of its register (one sequence for paper and electronic,
@@ -157,7 +158,7 @@ func (s *Store) ImportIncoming(ctx context.Context, actor string, ins []Incoming
 
 func (s *Store) importIncoming(ctx context.Context, actor string, ins []IncomingInput) ([]Registered, error) {
 	now := s.now()
-	today := now.In(vnZone).Format(dateLayout)
+	today := LocalDate(now)
 	out := make([]Registered, len(ins))
 	_, err := s.write(ctx, "register incoming", func(tx *wtx) ([]Event, error) {
 		evs := make([]Event, 0, len(ins))
@@ -303,7 +304,7 @@ func (s *Store) Direct(ctx context.Context, actor string, d Direction) (string, 
 		}
 		e, err := newEvent(s.newID(), EvIncomingDirected, actor, now, IncomingDirected{
 			DirectionID: dirID, DocID: d.DocID, Comment: strings.TrimSpace(vntext.NFC(d.Comment)),
-			Date: now.In(vnZone).Format(dateLayout), Assignments: as,
+			Date: LocalDate(now), Assignments: as,
 		})
 		return []Event{e}, err
 	})

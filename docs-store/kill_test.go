@@ -24,7 +24,7 @@ func TestKillChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("child process of TestKillMinus9")
 	}
-	fixed := time.Date(2026, 3, 10, 9, 0, 0, 0, vnZone)
+	fixed := time.Date(2026, 3, 10, 9, 0, 0, 0, VietnamTime)
 	s, err := Open(dir, Options{Now: func() time.Time { return fixed }})
 	if err != nil {
 		fmt.Println("open:", err)

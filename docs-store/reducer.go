@@ -57,11 +57,14 @@ func apply(tx *wtx, e Event) error {
 	return nil
 }
 
-// evDate is the event's day in Vietnam (UTC+7, no daylight saving).
-func evDate(e Event) string  { return e.Time.In(vnZone).Format(dateLayout) }
 func evStamp(e Event) string { return e.Time.UTC().Format(time.RFC3339Nano) }
 
-var vnZone = time.FixedZone("ICT", 7*3600)
+// VietnamTime is the zone of every date the registers show (UTC+7, no
+// daylight saving): a document registered at 23:30 UTC is dated the next day.
+var VietnamTime = time.FixedZone("ICT", 7*3600)
+
+// LocalDate is t's day in Vietnam, YYYY-MM-DD.
+func LocalDate(t time.Time) string { return t.In(VietnamTime).Format(dateLayout) }
 
 const dateLayout = "2006-01-02"
 

@@ -177,7 +177,7 @@ func TestIncomingDirectionAndHandling(t *testing.T) {
 	wantErr(t, f.s.AcceptAssignment(f.ctx, headTN, work[2].ID), ErrTransition, "để biết has no handling")
 	// My work shows the deadline colour.
 	f.clock.set(f.clock.now().AddDate(0, 0, 9)) // 2026-03-19: due tomorrow
-	mine, err := f.s.MyWork(f.ctx, specTN, f.s.today())
+	mine, err := f.s.MyWork(f.ctx, specTN, f.s.Today())
 	f.must(err)
 	if len(mine) != 1 || mine[0].DeadlineState != DueSoon {
 		t.Fatalf("my work %+v", mine)
@@ -215,7 +215,7 @@ func TestCountsForBadges(t *testing.T) {
 	f := newFixture(t)
 	r := f.register()
 	f.register()
-	c, err := f.s.Counts(f.ctx, chairman, f.s.today())
+	c, err := f.s.Counts(f.ctx, chairman, f.s.Today())
 	f.must(err)
 	if c.AwaitingDirection != 2 {
 		t.Fatalf("leader badges %+v", c)
@@ -223,16 +223,16 @@ func TestCountsForBadges(t *testing.T) {
 	_, err = f.s.Direct(f.ctx, chairman, Direction{DocID: r.DocID, Assignments: []AssignmentInput{{Kind: "person", Assignee: specTN, Role: "chu_tri", Deadline: "2026-03-11"}}})
 	f.must(err)
 	f.signedDraft("CV", specTN)
-	c, _ = f.s.Counts(f.ctx, specTN, f.s.today())
+	c, _ = f.s.Counts(f.ctx, specTN, f.s.Today())
 	if c.MyPending != 1 || c.DueSoon != 1 || c.Overdue != 0 {
 		t.Fatalf("specialist badges %+v", c)
 	}
-	c, _ = f.s.Counts(f.ctx, clerk, f.s.today())
+	c, _ = f.s.Counts(f.ctx, clerk, f.s.Today())
 	if c.ToIssue != 1 || c.AwaitingDirection != 1 {
 		t.Fatalf("clerk badges %+v", c)
 	}
 	f.clock.set(f.clock.now().AddDate(0, 0, 3))
-	c, _ = f.s.Counts(f.ctx, specTN, f.s.today())
+	c, _ = f.s.Counts(f.ctx, specTN, f.s.Today())
 	if c.Overdue != 1 {
 		t.Fatalf("overdue not counted %+v", c)
 	}

@@ -20,7 +20,6 @@ type DocumentView struct {
 	st      *docstore.Store
 	viewer  string
 	docID   string
-	today   string
 	changed func()
 
 	Doc       docstore.DocumentRow
@@ -42,8 +41,8 @@ type DocumentView struct {
 
 // NewDocumentView loads a document the viewer may see; changed is called
 // after an action so the caller can refresh counters.
-func NewDocumentView(st *docstore.Store, viewer, docID, today string, back, changed func()) *DocumentView {
-	v := &DocumentView{st: st, viewer: viewer, docID: docID, today: today, changed: changed, Actions: map[string][]*widget.Button{}}
+func NewDocumentView(st *docstore.Store, viewer, docID string, back, changed func()) *DocumentView {
+	v := &DocumentView{st: st, viewer: viewer, docID: docID, changed: changed, Actions: map[string][]*widget.Button{}}
 	v.Message = widget.NewLabel("")
 	v.Message.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox()
@@ -277,9 +276,7 @@ func stamp(at string) string {
 	return t.Format("02/01/2006 15:04")
 }
 
-var ict = time.FixedZone("ICT", 7*3600)
-
 func parseStamp(at string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, at)
-	return t.In(ict), err
+	return t.In(docstore.VietnamTime), err
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
@@ -35,8 +34,7 @@ const (
 )
 
 func newRegisterModel(st *docstore.Store, viewer string, reg docstore.Register) *registerModel {
-	m := &registerModel{st: st, viewer: viewer, register: reg, pages: map[int][]docstore.DocumentRow{},
-		today: func() string { return time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02") }}
+	m := &registerModel{st: st, viewer: viewer, register: reg, pages: map[int][]docstore.DocumentRow{}, today: st.Today}
 	m.reload()
 	return m
 }

@@ -83,7 +83,7 @@ const SearchDelay = 150 * time.Millisecond
 // "đổi người dùng (demo)" switch so one person can play every role.
 func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	s := &Shell{st: st, viewer: viewer, demo: demo, page: container.NewStack()}
-	s.today = func() string { return time.Now().In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02") }
+	s.today = st.Today
 	s.people, _ = st.People(context.Background())
 	s.items = []navItem{
 		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
@@ -366,7 +366,7 @@ func (s *Shell) Install(w fyne.Window) {
 // OpenDocument shows a document's detail in the page; Back returns to the
 // page it came from.
 func (s *Shell) OpenDocument(id string) {
-	s.Doc = NewDocumentView(s.st, s.viewer, id, s.today(), func() { s.show(s.current) }, s.RefreshCounts)
+	s.Doc = NewDocumentView(s.st, s.viewer, id, func() { s.show(s.current) }, s.RefreshCounts)
 	s.page.Objects = []fyne.CanvasObject{s.Doc.Content}
 	s.page.Refresh()
 }

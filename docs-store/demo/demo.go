@@ -62,7 +62,8 @@ func Options(seed uint64, start time.Time) (docstore.Options, *Clock) {
 	return docstore.Options{Now: c.Now, NewID: IDs(seed)}, c
 }
 
-var vn = time.FixedZone("ICT", 7*3600)
+// vn is the zone the demo agency works in.
+var vn = docstore.VietnamTime
 
 // Cast names the people a demo user can switch between.
 type Cast struct {
