@@ -103,13 +103,3 @@ func (b *BlobStore) Open(sha string) (*os.File, error) {
 	}
 	return f, err
 }
-
-// Has reports whether the blob is present.
-func (b *BlobStore) Has(sha string) bool {
-	p, err := b.Path(sha)
-	if err != nil {
-		return false
-	}
-	_, err = os.Stat(p)
-	return err == nil
-}

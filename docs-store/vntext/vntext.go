@@ -227,10 +227,3 @@ func SortKey(s string) []byte {
 	buf.Reset()
 	return out
 }
-
-// Compare orders two strings by Vietnamese collation.
-func Compare(a, b string) int {
-	collMu.Lock()
-	defer collMu.Unlock()
-	return coll.CompareString(NFC(a), NFC(b))
-}
