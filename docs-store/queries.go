@@ -12,37 +12,27 @@ type viewerInfo struct {
 	id        string
 	clearance Secrecy
 	unit      string
-	rids      map[string]int64
+	roles     map[Role]bool
 }
 
-func (v *viewerInfo) registerRID(id string) int64 { return v.rids[id] }
-
-// viewer loads the reader; an unknown person sees nothing.
+// viewer loads the reader (one row, with the roles); an unknown person
+// sees nothing.
 func (s *Store) viewer(ctx context.Context, id string) (*viewerInfo, error) {
-	v := &viewerInfo{id: id, rids: map[string]int64{}}
-	var unit sql.NullString
-	err := s.r.QueryRowContext(ctx, `SELECT clearance, unit_id FROM people WHERE id = ?`, id).Scan(&v.clearance, &unit)
+	v := &viewerInfo{id: id, roles: map[Role]bool{}}
+	var roles string
+	err := s.r.QueryRowContext(ctx, `SELECT clearance, coalesce(unit_id, ''),
+		coalesce((SELECT group_concat(role) FROM person_roles WHERE person_id = people.id), '') FROM people WHERE id = ?`, id).
+		Scan(&v.clearance, &v.unit, &roles)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, forbidden(id, "read (not in the directory)")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load viewer: %w", err)
 	}
-	v.unit = unit.String
-	rows, err := s.r.QueryContext(ctx, `SELECT id, rid FROM registers`)
-	if err != nil {
-		return nil, err
+	for _, r := range splitRoles(roles) {
+		v.roles[r] = true
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var rid int64
-		var rid2 string
-		if err := rows.Scan(&rid2, &rid); err != nil {
-			return nil, err
-		}
-		v.rids[rid2] = rid
-	}
-	return v, rows.Err()
+	return v, nil
 }
 
 // Agency is the agency of this store.
@@ -374,6 +364,15 @@ type Draft struct {
 	Versions                                                                                  int
 }
 
+// draftColumns and scanDraft read a Draft; every draft query shares them.
+const draftColumns = `id, author_id, unit_id, type_code, subject, state, initialer_id, approver_id, signer_authority, signer_title,
+	document_id, urgency, secrecy, (SELECT count(*) FROM draft_versions WHERE draft_id = drafts.id)`
+
+func scanDraft(row interface{ Scan(...any) error }, d *Draft) error {
+	return row.Scan(&d.ID, &d.Author, &d.Unit, &d.Type, &d.Subject, &d.State, &d.Initialer, &d.Approver, &d.Authority, &d.Title,
+		&d.DocumentID, &d.Urgency, &d.Secrecy, &d.Versions)
+}
+
 // Draft returns a draft the viewer may see: its author, the people it is
 // submitted to, the clerks, and leaders — if cleared for its secrecy.
 func (s *Store) Draft(ctx context.Context, viewer, id string) (Draft, error) {
@@ -382,14 +381,29 @@ func (s *Store) Draft(ctx context.Context, viewer, id string) (Draft, error) {
 		return Draft{}, err
 	}
 	var d Draft
-	err = s.r.QueryRowContext(ctx, `SELECT id, author_id, unit_id, type_code, subject, state, initialer_id, approver_id, signer_authority, signer_title,
-		document_id, urgency, secrecy, (SELECT count(*) FROM draft_versions WHERE draft_id = drafts.id) FROM drafts WHERE id = ?`, id).
-		Scan(&d.ID, &d.Author, &d.Unit, &d.Type, &d.Subject, &d.State, &d.Initialer, &d.Approver, &d.Authority, &d.Title, &d.DocumentID,
-			&d.Urgency, &d.Secrecy, &d.Versions)
+	err = scanDraft(s.r.QueryRowContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE id = ?`, id), &d)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && d.Secrecy > v.clearance) {
 		return Draft{}, fmt.Errorf("draft %s: %w", id, ErrNotFound)
 	}
 	return d, err
+}
+
+// drafts lists the drafts a query selects, in one round trip.
+func (s *Store) drafts(ctx context.Context, where string, args ...any) ([]Draft, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT `+draftColumns+` FROM drafts WHERE `+where+` ORDER BY updated_at DESC LIMIT 500`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list drafts: %w", err)
+	}
+	defer rows.Close()
+	var out []Draft
+	for rows.Next() {
+		var d Draft
+		if err := scanDraft(rows, &d); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // DraftsWaitingFor lists the drafts whose next step is the viewer's: to
@@ -399,32 +413,18 @@ func (s *Store) DraftsWaitingFor(ctx context.Context, viewer string) ([]Draft, e
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM drafts WHERE secrecy <= ? AND (
-		(state = 'cho_ky_nhay' AND initialer_id = ?) OR (state IN ('cho_duyet', 'da_duyet') AND approver_id = ?)
-		OR (state = 'da_ky' AND EXISTS (SELECT 1 FROM person_roles WHERE person_id = ? AND role = 'van_thu'))
-		OR (state = 'tra_lai' AND author_id = ?)) ORDER BY updated_at DESC LIMIT 500`, v.clearance, v.id, v.id, v.id, v.id)
+	return s.drafts(ctx, `secrecy <= ? AND ((state = 'cho_ky_nhay' AND initialer_id = ?) OR (state IN ('cho_duyet', 'da_duyet') AND approver_id = ?)
+		OR (state = 'da_ky' AND ?) OR (state = 'tra_lai' AND author_id = ?))`, v.clearance, v.id, v.id, v.roles[RoleClerk], v.id)
+}
+
+// DraftsByAuthor lists a person's own drafts (those they are still cleared
+// for), newest change first.
+func (s *Store) DraftsByAuthor(ctx context.Context, viewer string) ([]Draft, error) {
+	v, err := s.viewer(ctx, viewer)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := make([]Draft, 0, len(ids))
-	for _, id := range ids {
-		d, err := s.Draft(ctx, viewer, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
+	return s.drafts(ctx, `author_id = ? AND secrecy <= ?`, v.id, v.clearance)
 }
 
 // DraftCounts counts the drafts the viewer may see, by state (for the
@@ -468,13 +468,7 @@ func (s *Store) Counts(ctx context.Context, viewer, today string) (Counts, error
 	if err != nil {
 		return c, err
 	}
-	roles := map[Role]bool{}
-	for _, p := range []Role{RoleClerk, RoleAgencyLeader, RoleUnitHead} {
-		var n int
-		s.r.QueryRowContext(ctx, `SELECT count(*) FROM person_roles WHERE person_id = ? AND role = ?`, viewer, p).Scan(&n)
-		roles[p] = n > 0
-	}
-	if roles[RoleClerk] || roles[RoleAgencyLeader] {
+	if v.roles[RoleClerk] || v.roles[RoleAgencyLeader] {
 		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE kind = 'den' AND status IN ('cho_phan_phoi', 'bi_tra_lai') AND secrecy <= ?`,
 			v.clearance).Scan(&c.AwaitingDirection); err != nil {
 			return c, fmt.Errorf("counts: %w", err)
@@ -505,31 +499,4 @@ func (s *Store) Counts(ctx context.Context, viewer, today string) (Counts, error
 		}
 	}
 	return c, nil
-}
-
-// DraftsByAuthor lists a person's own drafts, newest change first.
-func (s *Store) DraftsByAuthor(ctx context.Context, viewer string) ([]Draft, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id FROM drafts WHERE author_id = ? ORDER BY updated_at DESC LIMIT 500`, viewer)
-	if err != nil {
-		return nil, fmt.Errorf("my drafts: %w", err)
-	}
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	out := make([]Draft, 0, len(ids))
-	for _, id := range ids {
-		d, err := s.Draft(ctx, viewer, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, nil
 }

@@ -2,6 +2,8 @@ package docstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -123,7 +125,13 @@ func (s *Store) Search(ctx context.Context, viewer string, q Query) ([]Hit, erro
 		q.Limit = 50
 	}
 	text := vntext.NFC(q.Text)
-	facets := q.facetExpr(v)
+	var rid int64 // an unknown register matches nothing (zr0)
+	if q.RegisterID != "" {
+		if err := s.r.QueryRowContext(ctx, `SELECT rid FROM registers WHERE id = ?`, q.RegisterID).Scan(&rid); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	facets := q.facetExpr(v, rid)
 	folded := matchExpr("folded", text, vntext.Fold)
 	var hits []Hit
 	if vntext.HasMarks(text) {
@@ -163,10 +171,10 @@ func join(a, b string) string {
 
 // facetExpr turns the static filters, and the viewer's clearance, into FTS
 // terms: AND facets : zr3 … NOT facets : (zs2 OR zs3).
-func (q Query) facetExpr(v *viewerInfo) string {
+func (q Query) facetExpr(v *viewerInfo, registerRID int64) string {
 	var must []string
 	if q.RegisterID != "" {
-		must = append(must, fmt.Sprintf("zr%d", v.registerRID(q.RegisterID)))
+		must = append(must, fmt.Sprintf("zr%d", registerRID))
 	}
 	if q.Type != "" {
 		must = append(must, "zt"+strings.ToLower(tokensJoin(q.Type)))
