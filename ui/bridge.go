@@ -37,3 +37,18 @@ func goBackground(f func()) {
 
 // WaitBackground waits until no background work of the window is running.
 func WaitBackground() { background.Wait() }
+
+// runStep runs a store step in the background; on the main goroutine a
+// refusal is shown in msg as a sentence, a success runs done.
+func runStep(msg interface{ SetText(string) }, step func() error, done func()) {
+	goBackground(func() {
+		err := step()
+		OnMain(func() {
+			if err != nil {
+				msg.SetText(ErrorText(err))
+				return
+			}
+			done()
+		})
+	})
+}

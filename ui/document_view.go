@@ -229,19 +229,12 @@ func (v *DocumentView) direction() (docstore.Direction, error) {
 
 // do runs a store action off the main goroutine and reloads the view.
 func (v *DocumentView) do(body *fyne.Container, fn func() error) {
-	goBackground(func() {
-		err := fn()
-		OnMain(func() {
-			if err != nil {
-				v.Message.SetText(ErrorText(err))
-				return
-			}
-			v.reload(body)
-			v.Message.SetText(T("doc.saved"))
-			if v.changed != nil {
-				v.changed()
-			}
-		})
+	runStep(v.Message, fn, func() {
+		v.reload(body)
+		v.Message.SetText(T("doc.saved"))
+		if v.changed != nil {
+			v.changed()
+		}
 	})
 }
 

@@ -212,22 +212,15 @@ func (v *DraftView) issueForm() fyne.CanvasObject {
 
 // do runs a store step off the main goroutine, then reloads.
 func (v *DraftView) do(fn func() error) {
-	goBackground(func() {
-		err := fn()
-		OnMain(func() {
-			if err != nil {
-				v.Message.SetText(ErrorText(err))
-				return
-			}
-			preview := ""
-			if v.Preview != nil {
-				preview = v.Preview.Text
-			}
-			v.reload()
-			v.Message.SetText(T("doc.saved") + " " + preview)
-			if v.changed != nil {
-				v.changed()
-			}
-		})
+	runStep(v.Message, fn, func() {
+		preview := ""
+		if v.Preview != nil {
+			preview = v.Preview.Text
+		}
+		v.reload()
+		v.Message.SetText(T("doc.saved") + " " + preview)
+		if v.changed != nil {
+			v.changed()
+		}
 	})
 }

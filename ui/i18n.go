@@ -41,35 +41,38 @@ func T(key string, data ...any) string {
 	return lang.LocalizeKey(key, key, data...)
 }
 
+// errorKeys maps the store's sentinel errors to their sentences, tried in
+// order (a field error is handled before them).
+var errorKeys = []struct {
+	err error
+	key string
+}{
+	{docstore.ErrLocked, "err.locked"},
+	{docstore.ErrCorrupt, "err.corrupt"},
+	{docstore.ErrSchemaTooNew, "err.schema_new"},
+	{docstore.ErrForbidden, "err.forbidden"},
+	{docstore.ErrNotFound, "err.not_found"},
+	{docstore.ErrTransition, "err.transition"},
+	{docstore.ErrRegisterClosed, "err.register_closed"},
+	{docstore.ErrWrongYear, "err.wrong_year"},
+	{docstore.ErrNumberTaken, "err.number_taken"},
+	{docstore.ErrNoAgency, "err.no_agency"},
+}
+
 // ErrorText turns a store error into a sentence for the user. Raw error
 // text is shown only as the detail of an unexpected error.
 func ErrorText(err error) string {
-	var fe *docstore.FieldError
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.Is(err, docstore.ErrLocked):
-		return T("err.locked")
-	case errors.Is(err, docstore.ErrCorrupt):
-		return T("err.corrupt")
-	case errors.Is(err, docstore.ErrSchemaTooNew):
-		return T("err.schema_new")
-	case errors.As(err, &fe):
+	}
+	var fe *docstore.FieldError
+	if errors.As(err, &fe) {
 		return T("err.invalid") + " " + T("field."+fe.Reason)
-	case errors.Is(err, docstore.ErrForbidden):
-		return T("err.forbidden")
-	case errors.Is(err, docstore.ErrNotFound):
-		return T("err.not_found")
-	case errors.Is(err, docstore.ErrTransition):
-		return T("err.transition")
-	case errors.Is(err, docstore.ErrRegisterClosed):
-		return T("err.register_closed")
-	case errors.Is(err, docstore.ErrWrongYear):
-		return T("err.wrong_year")
-	case errors.Is(err, docstore.ErrNumberTaken):
-		return T("err.number_taken")
-	case errors.Is(err, docstore.ErrNoAgency):
-		return T("err.no_agency")
+	}
+	for _, k := range errorKeys {
+		if errors.Is(err, k.err) {
+			return T(k.key)
+		}
 	}
 	return T("err.other", map[string]any{"Detail": err.Error()})
 }

@@ -52,6 +52,9 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 			keys[prefix+n] = true
 		}
 	}
+	for _, k := range errorKeys {
+		keys[k.key] = true
+	}
 	for _, st := range []string{docstore.DraftEditing, docstore.DraftReturned, docstore.DraftInitial, docstore.DraftPending,
 		docstore.DraftApproved, docstore.DraftSigned, docstore.DraftIssued, docstore.DraftCancelled} {
 		keys["draft."+st] = true

@@ -497,18 +497,7 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 		return notYetText(ErrorText(err))
 	}
 	msg := widget.NewLabel("")
-	act := func(fn func() error) {
-		goBackground(func() {
-			err := fn()
-			OnMain(func() {
-				if err != nil {
-					msg.SetText(ErrorText(err))
-					return
-				}
-				s.show(s.current)
-			})
-		})
-	}
+	act := func(fn func() error) { runStep(msg, fn, func() { s.show(s.current) }) }
 	s.RegisterButtons = map[string]*widget.Button{}
 	box := container.NewVBox()
 	for _, r := range regs {
