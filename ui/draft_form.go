@@ -74,7 +74,7 @@ func (f *DraftForm) create() {
 				return "", &docstore.FieldError{Field: "file", Reason: "required"}
 			}
 			if st, err := os.Stat(path); err != nil || st.IsDir() {
-				return "", &docstore.FieldError{Field: "file", Reason: "unknown"}
+				return "", &docstore.FieldError{Field: "file", Reason: "missing"}
 			}
 			ref, err := f.st.Blobs().PutFile(path) // streamed, never whole in memory
 			if err != nil {

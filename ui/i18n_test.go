@@ -78,3 +78,31 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// Every reason the store can give for refusing a field has a sentence in
+// both languages, so no refusal reaches the user as a raw key.
+func TestEveryFieldReasonHasASentence(t *testing.T) {
+	reasonRE := regexp.MustCompile(`invalid\("[a-z_]+", "([a-z_]+)"\)|Reason: "([a-z_]+)"`)
+	srcs, _ := filepath.Glob("../docs-store/*.go")
+	local, _ := filepath.Glob("*.go")
+	reasons := map[string]bool{}
+	for _, f := range append(srcs, local...) {
+		b, _ := os.ReadFile(f)
+		for _, m := range reasonRE.FindAllStringSubmatch(string(b), -1) {
+			reasons[m[1]+m[2]] = true
+		}
+	}
+	if len(reasons) < 15 {
+		t.Fatalf("found only %d reasons: the pattern is broken", len(reasons))
+	}
+	for _, l := range Languages {
+		b, _ := assets.Translations.ReadFile("translations/" + l + ".json")
+		m := map[string]any{}
+		json.Unmarshal(b, &m)
+		for r := range reasons {
+			if _, ok := m["field."+r]; !ok {
+				t.Errorf("%s.json lacks field.%s", l, r)
+			}
+		}
+	}
+}
