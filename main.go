@@ -157,10 +157,8 @@ func pick(st *docstore.Store, as string) string {
 		return ""
 	}
 	for _, p := range people {
-		for _, r := range p.Roles {
-			if r == docstore.RoleClerk {
-				return p.ID
-			}
+		if p.Has(docstore.RoleClerk) {
+			return p.ID
 		}
 	}
 	if len(people) > 0 {

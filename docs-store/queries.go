@@ -79,6 +79,19 @@ func (s *Store) People(ctx context.Context) ([]Person, error) {
 	return out, rows.Err()
 }
 
+// Has reports whether the person holds any of roles.
+func (p Person) Has(roles ...Role) bool {
+	for _, r := range roles {
+		if hasRole(p.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is how the window names a person: "Nguyễn Văn Ánh — Chủ tịch UBND".
+func (p Person) Label() string { return p.FullName + " — " + p.Title }
+
 func splitRoles(s string) []Role {
 	var out []Role
 	start := 0

@@ -157,11 +157,7 @@ func (v *DocumentView) me() viewerSelf {
 	for _, p := range people {
 		if p.ID == v.viewer {
 			self.UnitID = p.UnitID
-			for _, r := range p.Roles {
-				if r == docstore.RoleAgencyLeader || r == docstore.RoleUnitHead {
-					self.leader = true
-				}
-			}
+			self.leader = p.Has(docstore.RoleAgencyLeader, docstore.RoleUnitHead)
 		}
 	}
 	return self

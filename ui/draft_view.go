@@ -77,21 +77,15 @@ func (v *DraftView) reload() {
 	var leaderNames, headNames []string
 	clerk := false
 	for _, p := range people {
-		for _, r := range p.Roles {
-			switch r {
-			case docstore.RoleAgencyLeader, docstore.RoleUnitHead:
-				if r == docstore.RoleAgencyLeader || len(v.leaders) == 0 || v.leaders[len(v.leaders)-1].ID != p.ID {
-					v.leaders = append(v.leaders, p)
-					leaderNames = append(leaderNames, p.FullName+" — "+p.Title)
-				}
-				if r == docstore.RoleUnitHead {
-					v.heads = append(v.heads, p)
-					headNames = append(headNames, p.FullName+" — "+p.Title)
-				}
-			case docstore.RoleClerk:
-				clerk = clerk || p.ID == v.viewer
-			}
+		if p.Has(docstore.RoleAgencyLeader, docstore.RoleUnitHead) { // who may approve
+			v.leaders = append(v.leaders, p)
+			leaderNames = append(leaderNames, p.Label())
 		}
+		if p.Has(docstore.RoleUnitHead) { // who may initial
+			v.heads = append(v.heads, p)
+			headNames = append(headNames, p.Label())
+		}
+		clerk = clerk || (p.ID == v.viewer && p.Has(docstore.RoleClerk))
 	}
 	v.Comment = widget.NewMultiLineEntry()
 	v.Comment.SetPlaceHolder(T("draft.comment"))

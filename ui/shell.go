@@ -170,20 +170,17 @@ func (s *Shell) userSwitch() fyne.CanvasObject {
 	var names []string
 	current := ""
 	for _, p := range s.people {
-		n := p.FullName + " — " + p.Title
-		names = append(names, n)
+		names = append(names, p.Label())
 		if p.ID == s.viewer {
-			current = n
+			current = p.Label()
 		}
 	}
 	if !s.demo {
 		return widget.NewLabel(current)
 	}
-	s.User = widget.NewSelect(names, func(n string) {
-		for _, p := range s.people {
-			if p.FullName+" — "+p.Title == n && p.ID != s.viewer {
-				s.SetViewer(p.ID)
-			}
+	s.User = widget.NewSelect(names, func(string) {
+		if p := s.people[s.User.SelectedIndex()]; p.ID != s.viewer {
+			s.SetViewer(p.ID)
 		}
 	})
 	s.User.PlaceHolder = T("demo.switch_user")
