@@ -171,9 +171,7 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 			if norm[i].ArrivalDate > today {
 				return nil, invalid("arrival_date", "future")
 			}
-			if err := norm[i].validate(); err != nil {
-				return nil, err
-			}
+			// Field checks run once, in the reducer, within this transaction.
 			keys[i] = keyOf(&norm[i])
 		}
 		known, err := findDuplicates(tx, keys)
