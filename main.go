@@ -83,7 +83,7 @@ func main() {
 	if *register != "" {
 		view.ShowRegister(*register)
 	}
-	if *page != "" {
+	if *page != "" && !view.OpenScene(*page) {
 		view.Show(*page)
 	}
 	if *search != "" {

@@ -33,6 +33,7 @@ type Shell struct {
 	Content fyne.CanvasObject
 
 	items   []navItem
+	railSel int // the rail's selected item, -1 when none (search results)
 	page    *fyne.Container
 	current int
 	people  []docstore.Person
@@ -121,7 +122,9 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 			c.Objects[0].(*widget.Label).SetText(T(s.items[i].key))
 			c.Objects[1].(*widget.Label).Bind(s.items[i].badge)
 		})
-	s.Rail.OnSelected = func(i widget.ListItemID) { s.show(i) }
+	s.railSel = -1
+	s.Rail.OnSelected = func(i widget.ListItemID) { s.railSel = i; s.show(i) }
+	s.Rail.OnUnselected = func(widget.ListItemID) { s.railSel = -1 }
 
 	s.Search = widget.NewEntry()
 	s.Search.SetPlaceHolder(T("search.placeholder"))
@@ -215,39 +218,17 @@ func (s *Shell) show(i int) {
 	s.page.Refresh()
 }
 
-// Show opens a page by its nav key; "form.register" opens the
-// registration form, "form.register.errors" also submits it empty (for the
-// screenshots of validation messages).
+// Show opens a page by its nav key. Selecting the rail builds the page
+// (once); a page already selected is rebuilt.
 func (s *Shell) Show(key string) {
-	switch key {
-	case "form.register":
-		s.OpenRegisterForm()
-		return
-	case "doc.newest": // the newest incoming document's detail
-		s.Show(NavIncoming)
-		if s.Incoming != nil && s.Incoming.Rows() > 0 {
-			if d, ok := s.Incoming.model.Row(0); ok {
-				s.OpenDocument(d.ID)
-			}
-		}
-		return
-	case "draft.waiting": // the first draft waiting for the viewer
-		s.Show(NavDrafts)
-		if ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer); err == nil && len(ds) > 0 {
-			s.OpenDraft(ds[0].ID)
-		}
-		return
-	case "form.register.errors":
-		s.OpenRegisterForm()
-		s.Form.Notation.SetText("15 QĐ UBND")
-		s.Form.DocDate.SetText("31/12/2099")
-		s.Form.Submit.OnTapped()
-		return
-	}
 	for i, it := range s.items {
-		if it.key == key {
-			s.Rail.Select(i)
+		if it.key != key {
+			continue
+		}
+		if s.railSel == i {
 			s.show(i)
+		} else {
+			s.Rail.Select(i)
 		}
 	}
 }
