@@ -518,7 +518,10 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 		Message    *widget.Label
 	}{year, name, open, msg}
 	box.Add(heading("register.new"))
-	box.Add(container.NewGridWithColumns(5, kind, year, secret, name, open))
+	// The name takes the room left by the short fields (a 5-way grid clipped it).
+	short := container.NewHBox(container.NewGridWrap(fyne.NewSize(200, kind.MinSize().Height), kind),
+		container.NewGridWrap(fyne.NewSize(90, year.MinSize().Height), year), secret)
+	box.Add(container.NewBorder(nil, nil, short, open, name))
 	box.Add(msg)
 	return container.NewVScroll(box)
 }
