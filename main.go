@@ -24,9 +24,15 @@ import (
 	docstore "congvu/docs-store"
 	"congvu/docs-store/demo"
 	"congvu/ui"
+	_ "congvu/ui/texturecache" // before Fyne reads FYNE_CACHE: see the package
 )
 
 const appID = "vn.gov.congvu"
+
+// started is as close to the process start as Go lets main see it; the
+// measuring flags report from here (the benchmark also times the whole
+// process from outside).
+var started = time.Now()
 
 func main() {
 	args := os.Args[1:]
@@ -42,6 +48,9 @@ func main() {
 	page := fs.String("page", "", "page to open first: nav.incoming, nav.mywork, nav.drafts, … (screenshots)")
 	search := fs.String("search", "", "search for this text at start (screenshots)")
 	quitAfter := fs.Duration("quit-after", 0, "smoke test: quit after this long, failing if the register shows no rows")
+	firstFrame := fs.Bool("first-frame", false, "benchmark: print the time to the first drawn frame and exit")
+	scrollEnd := fs.Bool("scroll-end", false, "benchmark: scroll the incoming register to its end, print time and peak RSS, exit")
+	typeSearch := fs.String("type-search", "", "benchmark: type this into the search box, print how long after the last key the results showed, exit")
 	fs.Parse(args)
 
 	if cmd == "version" {
@@ -89,7 +98,14 @@ func main() {
 	if *search != "" {
 		view.Search.SetText(*search)
 	}
-	w.SetContent(view.Content)
+	content := view.Content
+	if *firstFrame || *scrollEnd || *typeSearch != "" {
+		content = ui.WithFirstFrame(content, func() {
+			fmt.Fprintf(os.Stderr, "congvu: first frame %d ms\n", time.Since(started).Milliseconds())
+			probe(view, st, *firstFrame, *scrollEnd, *typeSearch)
+		})
+	}
+	w.SetContent(content)
 	if *quitAfter > 0 {
 		go func() {
 			time.Sleep(*quitAfter)
@@ -106,6 +122,27 @@ func main() {
 	}
 	w.ShowAndRun()
 	st.Close()
+}
+
+// probe runs the measuring flags once the first frame is on screen, prints
+// their figures and leaves (os.Exit: see SetOnClosed).
+func probe(view *ui.Shell, st *docstore.Store, firstFrame, scrollEnd bool, search string) {
+	leave := func() { st.Close(); os.Exit(0) }
+	switch {
+	case firstFrame:
+		leave()
+	case scrollEnd:
+		view.ScrollToEnd(func(r ui.ScrollResult) {
+			fmt.Fprintf(os.Stderr, "congvu: scrolled %d rows in %d ms, peak RSS %.0f MB (%d steps, %d rows held at the end)\n",
+				r.Rows, r.Elapsed.Milliseconds(), r.PeakRSS, r.Requests, r.Loaded)
+			leave()
+		})
+	default:
+		view.TypeSearch(search, 80*time.Millisecond, func(hits int, after time.Duration) {
+			fmt.Fprintf(os.Stderr, "congvu: search %q %d results %d ms after the last key\n", search, hits, after.Milliseconds())
+			leave()
+		})
+	}
 }
 
 func open(cmd, dir, as string) (*docstore.Store, string, error) {

@@ -54,6 +54,18 @@ func (m *registerModel) Len() int {
 	return m.count
 }
 
+// loaded is how many rows the model holds in memory (the probe checks
+// that scrolling a million rows keeps only a few pages).
+func (m *registerModel) loaded() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := 0
+	for _, p := range m.pages {
+		n += len(p)
+	}
+	return n
+}
+
 // Row returns row i (0 = newest), reading its page when needed.
 func (m *registerModel) Row(i int) (docstore.DocumentRow, bool) {
 	m.mu.Lock()
