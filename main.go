@@ -41,9 +41,9 @@ func main() {
 		cmd, args = args[0], args[1:]
 	}
 	fs := flag.NewFlagSet("congvu", flag.ExitOnError)
-	dataDir := fs.String("data", "", "data folder (default: the user's data folder; for demo: a new temporary folder)")
-	as := fs.String("as", "", "person id to open as (default: the first clerk)")
-	language := fs.String("lang", "vi", "language: vi or en")
+	dataFlag := fs.String("data", "", "data folder (default: the user's data folder; for demo: a new temporary folder)")
+	as := fs.String("as", "", "person id to open as (default: the person chosen at the first start; demo: the clerk)")
+	language := fs.String("lang", "", "language: vi or en (default: the one chosen in Cài đặt, else vi)")
 	register := fs.String("register", "", "register id to open first")
 	page := fs.String("page", "", "page to open first: nav.incoming, nav.mywork, nav.drafts, … (screenshots)")
 	search := fs.String("search", "", "search for this text at start (screenshots)")
@@ -57,16 +57,24 @@ func main() {
 		fmt.Println("congvu", version(), "schema", docstore.SchemaVersion())
 		return
 	}
+	a := app.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	prefs := ui.NewPrefs(a.Preferences())
+	if *language == "" {
+		*language = prefs.Language()
+	}
 	if err := ui.SetupLanguage(*language); err != nil {
 		fmt.Fprintln(os.Stderr, "translations:", err)
 	}
-	a := app.NewWithID(appID)
-	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
-	a.Settings().SetTheme(ui.NewTheme())
+	a.Settings().SetTheme(ui.NewScaledTheme(prefs.TextScale()))
 
-	st, viewer, err := open(cmd, *dataDir, *as)
 	w := a.NewWindow(ui.T("app.title"))
 	w.Resize(fyne.NewSize(1366, 768))
+	dir, err := dataDir(cmd, *dataFlag, prefs)
+	var st *docstore.Store
+	if err == nil {
+		st, err = open(cmd, dir)
+	}
 	if err != nil {
 		// The store refused to open (in use, damaged, too new): say so in
 		// Vietnamese and change nothing on disk.
@@ -80,40 +88,79 @@ func main() {
 	// the event queue, which waits for the stopped loop). The data must not
 	// stay locked by a process that lingers: close the store as the window
 	// closes, and leave for sure a few seconds later.
+	var view *ui.Shell
 	w.SetOnClosed(func() {
+		if view != nil {
+			view.Close()
+		}
 		st.Close()
 		go func() {
 			time.Sleep(3 * time.Second)
 			os.Exit(0)
 		}()
 	})
-	view := ui.NewShell(st, viewer, cmd == "demo")
-	view.Install(w)
-	if *register != "" {
-		view.ShowRegister(*register)
+	// build puts the window's content together for a person; Cài đặt calls
+	// it again after a change of language.
+	var build func(viewer, page string)
+	build = func(viewer, page string) {
+		if view != nil {
+			view.Close()
+		}
+		if cmd != "demo" {
+			prefs.SetPerson(dir, viewer)
+		}
+		view = ui.NewShell(st, viewer, cmd == "demo")
+		view.Dir, view.Rebuild = dir, build
+		view.Install(w)
+		if page != "" && !view.OpenScene(page) {
+			view.Show(page)
+		}
+		content := view.Content
+		if *firstFrame || *scrollEnd || *typeSearch != "" {
+			content = ui.WithFirstFrame(content, func() {
+				fmt.Fprintf(os.Stderr, "congvu: first frame %d ms\n", time.Since(started).Milliseconds())
+				probe(view, st, *firstFrame, *scrollEnd, *typeSearch)
+			})
+		}
+		w.SetContent(content)
+		view.StartNotifications(a.SendNotification)
 	}
-	if *page != "" && !view.OpenScene(*page) {
-		view.Show(*page)
+	viewer := whoAmI(st, cmd, dir, *as, prefs)
+	if viewer == "" {
+		// First start on this folder: found the agency or join the demo,
+		// then say who you are.
+		joinDemo := func(ctx context.Context) (*docstore.Store, error) {
+			st.Close()
+			demoSt, _, err := demo.Open(ctx, dir, demo.Default(time.Now()))
+			if err != nil {
+				st, _ = docstore.Open(dir, docstore.Options{})
+				return st, err
+			}
+			st = demoSt
+			return st, nil
+		}
+		setup := ui.NewSetup(st, joinDemo, func(viewer string) { build(viewer, *page) })
+		w.SetContent(setup.Content)
+	} else {
+		build(viewer, *page)
+		if *register != "" {
+			view.ShowRegister(*register)
+		}
+		if *search != "" {
+			view.Search.SetText(*search)
+		}
 	}
-	if *search != "" {
-		view.Search.SetText(*search)
-	}
-	content := view.Content
-	if *firstFrame || *scrollEnd || *typeSearch != "" {
-		content = ui.WithFirstFrame(content, func() {
-			fmt.Fprintf(os.Stderr, "congvu: first frame %d ms\n", time.Since(started).Milliseconds())
-			probe(view, st, *firstFrame, *scrollEnd, *typeSearch)
-		})
-	}
-	w.SetContent(content)
 	if *quitAfter > 0 {
 		go func() {
 			time.Sleep(*quitAfter)
 			fyne.Do(func() {
-				n := view.Rows()
+				n := 0
+				if view != nil {
+					n = view.Rows()
+				}
 				fmt.Fprintf(os.Stderr, "congvu: smoke test: window open, %d documents in the register\n", n)
 				st.Close()
-				if n == 0 {
+				if n == 0 && cmd == "demo" {
 					os.Exit(1)
 				}
 				os.Exit(0) // not a.Quit(): see SetOnClosed above
@@ -145,61 +192,49 @@ func probe(view *ui.Shell, st *docstore.Store, firstFrame, scrollEnd bool, searc
 	}
 }
 
-func open(cmd, dir, as string) (*docstore.Store, string, error) {
-	ctx := context.Background()
-	if cmd == "demo" {
-		if dir == "" {
-			d, err := os.MkdirTemp("", "congvu-demo-")
-			if err != nil {
-				return nil, "", err
-			}
-			dir = d
-		}
-		fmt.Fprintln(os.Stderr, "congvu: demo agency in", dir)
-		if _, err := os.Stat(filepath.Join(dir, docstore.DBFile)); err == nil {
-			st, err := docstore.Open(dir, docstore.Options{})
-			return st, pick(st, as), err
-		}
-		st, cast, err := demo.Open(ctx, dir, demo.Default(time.Now()))
-		if err != nil {
-			return nil, "", err
-		}
-		if as == "" {
-			as = cast.Clerk
-		}
-		return st, as, nil
+// dataDir is the folder to open: the flag, else (outside the demo) the one
+// chosen in Cài đặt, else the user's data folder; the demo without a flag
+// gets a new temporary folder.
+func dataDir(cmd, flagDir string, prefs ui.Prefs) (string, error) {
+	switch {
+	case flagDir != "":
+		return flagDir, nil
+	case cmd == "demo":
+		return os.MkdirTemp("", "congvu-demo-")
+	case prefs.DataDir() != "":
+		return prefs.DataDir(), nil
 	}
-	if dir == "" {
-		d, err := docstore.DefaultDir()
-		if err != nil {
-			return nil, "", err
-		}
-		dir = d
-	}
-	st, err := docstore.Open(dir, docstore.Options{})
-	if err != nil {
-		return nil, "", err
-	}
-	return st, pick(st, as), nil
+	return docstore.DefaultDir()
 }
 
-// pick is the person to open as: the one asked for, else the first clerk.
-// (Choosing who you are is part of the window issue.)
-func pick(st *docstore.Store, as string) string {
-	if as != "" || st == nil {
+// open opens the store in dir; the demo fills a new folder first.
+func open(cmd, dir string) (*docstore.Store, error) {
+	if cmd == "demo" {
+		fmt.Fprintln(os.Stderr, "congvu: demo agency in", dir)
+		if _, err := os.Stat(filepath.Join(dir, docstore.DBFile)); err != nil {
+			st, _, err := demo.Open(context.Background(), dir, demo.Default(time.Now()))
+			return st, err
+		}
+	}
+	return docstore.Open(dir, docstore.Options{})
+}
+
+// whoAmI is the person to open as: the one asked for; in the demo the
+// first văn thư; else the one chosen at the first start on this folder, if
+// still in the directory. "" means ask.
+func whoAmI(st *docstore.Store, cmd, dir, as string, prefs ui.Prefs) string {
+	if as != "" {
 		return as
 	}
 	people, err := st.People(context.Background())
 	if err != nil {
 		return ""
 	}
+	want := prefs.Person(dir)
 	for _, p := range people {
-		if p.Has(docstore.RoleClerk) {
+		if (cmd == "demo" && p.Has(docstore.RoleClerk)) || (cmd != "demo" && p.ID == want) {
 			return p.ID
 		}
-	}
-	if len(people) > 0 {
-		return people[0].ID
 	}
 	return ""
 }

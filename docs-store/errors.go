@@ -103,3 +103,7 @@ func randomID() string {
 	}
 	return hex.EncodeToString(b[:])
 }
+
+// NewID makes an id for a new entity named by the window (the founding
+// administrator, say), in the store's own form.
+func NewID() string { return randomID() }

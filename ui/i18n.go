@@ -65,6 +65,10 @@ func ErrorText(err error) string {
 	if err == nil {
 		return ""
 	}
+	var worded interface{ Sentence() string }
+	if errors.As(err, &worded) {
+		return worded.Sentence()
+	}
 	var fe *docstore.FieldError
 	if errors.As(err, &fe) {
 		return T("err.invalid") + " " + T("field."+fe.Reason)

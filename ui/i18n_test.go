@@ -40,13 +40,17 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 		keys[k] = true
 	}
 	for prefix, names := range map[string][]string{
-		"draft.action.": {"submit", "cancel", "initial", "return", "approve", "sign", "issue"},
-		"dstep.":        {"create", "add_version", "submit", "submit_initial", "initial", "return", "approve", "sign", "issue", "cancel"},
-		"step.":         {"register", "direct", "assignment_accept", "assignment_complete", "assignment_return"},
-		"status.":       {docstore.DocAwaiting, docstore.DocInProgress, docstore.DocReturned, docstore.DocDone, docstore.DocIssued},
-		"as.":           {docstore.AsPending, docstore.AsInProgress, docstore.AsDone, docstore.AsReturned, docstore.AsForInfo},
-		"secrecy.":      {"0", "1", "2", "3"},
-		"source.":       {"giay", "dien_tu", "email", "edxml"},
+		"draft.action.":    {"submit", "cancel", "initial", "return", "approve", "sign", "issue"},
+		"dstep.":           {"create", "add_version", "submit", "submit_initial", "initial", "return", "approve", "sign", "issue", "cancel"},
+		"step.":            {"register", "direct", "assignment_accept", "assignment_complete", "assignment_return"},
+		"status.":          {docstore.DocAwaiting, docstore.DocInProgress, docstore.DocReturned, docstore.DocDone, docstore.DocIssued},
+		"as.":              {docstore.AsPending, docstore.AsInProgress, docstore.AsDone, docstore.AsReturned, docstore.AsForInfo},
+		"secrecy.":         {"0", "1", "2", "3"},
+		"source.":          {"giay", "dien_tu", "email", "edxml"},
+		"prole.":           {string(docstore.RoleClerk), string(docstore.RoleSpecialist), string(docstore.RoleUnitHead), string(docstore.RoleAgencyLeader), string(docstore.RoleAdmin)},
+		"notice.":          NoticeKinds,
+		"settings.notify_": NoticeKinds,
+		"settings.size_":   {"0", "1", "2", "3"},
 	} {
 		for _, n := range names {
 			keys[prefix+n] = true

@@ -53,6 +53,20 @@ type Shell struct {
 	work []docstore.Assignment
 	win  fyne.Window
 
+	// Dir is the data folder open (Cài đặt shows it); Rebuild, set by
+	// main, builds the window again for a person and a page (after a
+	// change of language).
+	Dir      string
+	Rebuild  func(viewer, page string)
+	Settings *SettingsPage
+	prefs    Prefs
+	notifier *Notifier
+	notify   struct {
+		send   func(*fyne.Notification)
+		cancel context.CancelFunc
+		done   chan struct{}
+	}
+
 	// OnResults, when set, is told each time search results are shown
 	// (the benchmark probe measures the search box with it).
 	OnResults func(text string, n int)
@@ -89,6 +103,7 @@ const SearchDelay = 150 * time.Millisecond
 func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	s := &Shell{st: st, viewer: viewer, demo: demo, page: container.NewStack()}
 	s.today = st.Today
+	s.prefs = NewPrefs(fyne.CurrentApp().Preferences())
 	s.people, _ = st.People(context.Background())
 	s.items = []navItem{
 		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
@@ -108,7 +123,7 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 		{key: NavMyWork, build: s.myWorkPage},
 		{key: NavRegister, build: s.registersPage},
 		{key: NavStats, build: func() fyne.CanvasObject { return NewStatsPage(st, s.viewer, s.today()).Content }},
-		{key: NavSettings, build: func() fyne.CanvasObject { return notYet("page.later") }},
+		{key: NavSettings, build: s.settingsPage},
 	}
 	for i := range s.items {
 		s.items[i].badge = binding.NewString()
@@ -201,15 +216,45 @@ func (s *Shell) SetViewer(id string) {
 	s.Incoming, s.Outgoing = nil, nil
 	s.show(s.current)
 	s.RefreshCounts()
+	if s.notify.send != nil {
+		s.StartNotifications(s.notify.send)
+	}
 }
 
-// Close stops the pending search and waits for background work.
+// StartNotifications sends desktop notifications (send is normally the
+// app's SendNotification) for the window's person, until the person
+// changes or the window closes.
+func (s *Shell) StartNotifications(send func(*fyne.Notification)) {
+	s.stopNotifications()
+	ctx, cancel := context.WithCancel(context.Background())
+	s.notifier = NewNotifier(s.st, s.prefs, s.Dir, s.viewer, send)
+	s.notify.send, s.notify.cancel, s.notify.done = send, cancel, make(chan struct{})
+	go func(n *Notifier, done chan struct{}) {
+		defer close(done)
+		n.Run(ctx)
+	}(s.notifier, s.notify.done)
+}
+
+func (s *Shell) stopNotifications() {
+	if s.notify.cancel != nil {
+		s.notify.cancel()
+		<-s.notify.done
+		s.notify.cancel = nil
+	}
+}
+
+// Notifier is the running notifier (nil before StartNotifications).
+func (s *Shell) Notifier() *Notifier { return s.notifier }
+
+// Close stops the pending search and the notifications, and waits for
+// background work.
 func (s *Shell) Close() {
 	s.mu.Lock()
 	if s.debounce != nil {
 		s.debounce.Stop()
 	}
 	s.mu.Unlock()
+	s.stopNotifications()
 	WaitBackground()
 }
 
@@ -240,6 +285,9 @@ func (s *Shell) Show(key string) {
 // RefreshCounts recomputes the badges in the background and applies them
 // through the bridge; bound labels redraw themselves.
 func (s *Shell) RefreshCounts() {
+	if s.notifier != nil {
+		s.notifier.Kick()
+	}
 	viewer := s.viewer
 	goBackground(func() {
 		c, err := s.st.Counts(context.Background(), viewer, s.today())

@@ -1,0 +1,173 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// SettingsPage is Cài đặt: the profile, the language, the text size, the
+// data folder and which desktop notifications to show.
+type SettingsPage struct {
+	Language  *widget.RadioGroup
+	TextSize  *widget.RadioGroup
+	Notify    map[string]*widget.Check
+	DataDir   *widget.Label
+	ChooseDir *widget.Button
+	Message   *widget.Label
+	Profile   *widget.Form
+	Content   fyne.CanvasObject
+}
+
+var languageNames = []string{"Tiếng Việt", "English"} // each in its own language
+
+func (s *Shell) settingsPage() fyne.CanvasObject {
+	p := &SettingsPage{Notify: map[string]*widget.Check{}, Message: widget.NewLabel("")}
+	p.Message.Wrapping = fyne.TextWrapWord
+	box := container.NewVBox()
+
+	// Hồ sơ: who the window is open as, from the agency's directory (the
+	// quản trị keeps it; the user cannot grant themself roles here).
+	box.Add(heading("settings.profile"))
+	form := widget.NewForm()
+	for _, person := range s.people {
+		if person.ID != s.viewer {
+			continue
+		}
+		form.Append(T("settings.name"), widget.NewLabel(person.FullName))
+		form.Append(T("settings.title"), widget.NewLabel(person.Title))
+		form.Append(T("settings.unit"), widget.NewLabel(person.UnitName))
+		form.Append(T("settings.roles"), widget.NewLabel(personRoles(person)))
+		form.Append(T("settings.clearance"), widget.NewLabel(T(fmt.Sprintf("secrecy.%d", person.Clearance))))
+		form.Append(T("settings.email"), widget.NewLabel(person.Email))
+	}
+	if ag, err := s.st.Agency(context.Background()); err == nil {
+		form.Append(T("settings.agency"), widget.NewLabel(fmt.Sprintf("%s  ·  %s", ag.Name, ag.Code)))
+	}
+	box.Add(form)
+	p.Profile = form
+
+	// Ngôn ngữ: applied at once (the window is rebuilt in the new language).
+	box.Add(heading("settings.language"))
+	p.Language = widget.NewRadioGroup(languageNames, nil)
+	p.Language.Horizontal = true
+	p.Language.SetSelected(languageNames[map[string]int{"vi": 0, "en": 1}[s.prefs.Language()]])
+	p.Language.OnChanged = func(name string) {
+		l := "vi"
+		if name == languageNames[1] {
+			l = "en"
+		}
+		if l == s.prefs.Language() {
+			return
+		}
+		s.prefs.SetLanguage(l)
+		if err := SetupLanguage(l); err != nil {
+			p.Message.SetText(ErrorText(err))
+			return
+		}
+		if s.Rebuild != nil {
+			s.Rebuild(s.viewer, NavSettings)
+		}
+	}
+	box.Add(p.Language)
+
+	// Cỡ chữ: applied at once through the theme.
+	box.Add(heading("settings.text_size"))
+	sizes := make([]string, len(TextScales))
+	for i := range TextScales {
+		sizes[i] = T(fmt.Sprintf("settings.size_%d", i))
+	}
+	p.TextSize = widget.NewRadioGroup(sizes, nil)
+	p.TextSize.Horizontal = true
+	for i, v := range TextScales {
+		if v == s.prefs.TextScale() {
+			p.TextSize.SetSelected(sizes[i])
+		}
+	}
+	p.TextSize.OnChanged = func(name string) {
+		for i, v := range TextScales {
+			if sizes[i] == name {
+				s.prefs.SetTextScale(v)
+				if app := fyne.CurrentApp(); app != nil {
+					app.Settings().SetTheme(NewScaledTheme(v))
+				}
+			}
+		}
+	}
+	box.Add(p.TextSize)
+
+	// Thư mục dữ liệu: a new choice takes effect at the next start (the
+	// open store holds its folder locked until then).
+	box.Add(heading("settings.data_dir"))
+	p.DataDir = widget.NewLabel(s.Dir)
+	p.DataDir.Wrapping = fyne.TextWrapBreak
+	if chosen := s.prefs.DataDir(); chosen != "" && chosen != s.Dir {
+		p.Message.SetText(T("settings.data_dir_next", map[string]any{"Dir": chosen}))
+	}
+	p.ChooseDir = widget.NewButton(T("settings.choose_dir"), func() {
+		if s.win == nil {
+			return
+		}
+		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err != nil || u == nil {
+				return
+			}
+			s.chooseDataDir(p, u.Path())
+		}, s.win)
+		if s.Dir != "" {
+			if l, err := storage.ListerForURI(storage.NewFileURI(s.Dir)); err == nil {
+				d.SetLocation(l)
+			}
+		}
+		d.Show()
+	})
+	box.Add(container.NewBorder(nil, nil, nil, p.ChooseDir, p.DataDir))
+	if s.demo {
+		box.Add(widget.NewLabel(T("settings.demo_dir")))
+	}
+
+	// Thông báo: each kind on or off.
+	box.Add(heading("settings.notifications"))
+	for _, kind := range NoticeKinds {
+		kind := kind
+		c := widget.NewCheck(T(fmt.Sprintf("settings.notify_%s", kind)), func(on bool) { s.prefs.SetNotify(kind, on) })
+		c.SetChecked(s.prefs.Notify(kind))
+		p.Notify[kind] = c
+		box.Add(c)
+	}
+	box.Add(p.Message)
+	p.Content = container.NewVScroll(container.NewPadded(box))
+	s.Settings = p
+	return p.Content
+}
+
+// chooseDataDir records a new data folder for the next start. A folder
+// holding another program's files is refused by the store when it opens;
+// here only the obvious is checked.
+func (s *Shell) chooseDataDir(p *SettingsPage, dir string) {
+	dir = filepath.Clean(dir)
+	s.prefs.SetDataDir(dir)
+	if dir == s.Dir {
+		p.Message.SetText("")
+		return
+	}
+	p.Message.SetText(T("settings.data_dir_next", map[string]any{"Dir": dir}))
+}
+
+// personRoles names a person's roles for the who-am-I list.
+func personRoles(p docstore.Person) string {
+	roles := make([]string, len(p.Roles))
+	for i, r := range p.Roles {
+		roles[i] = T("prole." + string(r))
+	}
+	return strings.Join(roles, ", ")
+}

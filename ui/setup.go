@@ -1,0 +1,200 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+)
+
+// Setup is the first start: on an empty data folder it founds the agency
+// (or joins the demo agency); on a folder with an agency it asks who is at
+// the computer. done receives the person's id.
+//
+// Choosing oneself from the directory is trust, not authentication: the
+// store still enforces each person's roles, and the agency account (the
+// mail issue) is what proves who one is.
+type Setup struct {
+	st       *docstore.Store
+	joinDemo func(context.Context) (*docstore.Store, error)
+	done     func(viewer string)
+
+	// Founding form.
+	Code, Name, Abbr, Place, FullName, Title, Email *widget.Entry
+	Found, Demo                                     *widget.Button
+	Progress                                        *widget.ProgressBarInfinite
+	Message                                         *widget.Label
+	// Who am I.
+	People  *widget.List
+	people  []docstore.Person
+	body    *fyne.Container
+	Content fyne.CanvasObject
+}
+
+// NewSetup builds the first-start screen. joinDemo replaces the (empty)
+// store by one holding the demo agency; nil hides that choice.
+func NewSetup(st *docstore.Store, joinDemo func(context.Context) (*docstore.Store, error), done func(viewer string)) *Setup {
+	u := &Setup{st: st, joinDemo: joinDemo, done: done, Message: widget.NewLabel(""), body: container.NewStack()}
+	u.Message.Wrapping = fyne.TextWrapWord
+	u.Message.Importance = widget.DangerImportance
+	title := widget.NewLabel(T("setup.welcome"))
+	title.SizeName = "headingText"
+	title.TextStyle.Bold = true
+	u.Content = container.NewBorder(container.NewVBox(title), nil, nil, nil, u.body)
+	if _, err := st.Agency(context.Background()); err == nil {
+		u.showPeople()
+	} else {
+		u.showFounding()
+	}
+	return u
+}
+
+func (u *Setup) showFounding() {
+	entry := func(placeholder string) *widget.Entry {
+		e := widget.NewEntry()
+		e.SetPlaceHolder(placeholder)
+		return e
+	}
+	u.Code, u.Name, u.Abbr, u.Place = entry("000.00.12.H31"), entry(T("setup.agency_name_hint")), entry("UBND"), entry(T("setup.place_hint"))
+	u.FullName, u.Title, u.Email = entry(""), entry(T("setup.title_hint")), entry("ten@coquan.gov.vn")
+	form := widget.NewForm(
+		widget.NewFormItem(T("setup.code"), u.Code),
+		widget.NewFormItem(T("setup.agency_name"), u.Name),
+		widget.NewFormItem(T("setup.abbr"), u.Abbr),
+		widget.NewFormItem(T("setup.place"), u.Place),
+		widget.NewFormItem(T("setup.full_name"), u.FullName),
+		widget.NewFormItem(T("setup.title"), u.Title),
+		widget.NewFormItem(T("setup.email"), u.Email),
+	)
+	u.Found = widget.NewButton(T("setup.found"), u.found)
+	u.Found.Importance = widget.HighImportance
+	u.Progress = widget.NewProgressBarInfinite()
+	u.Progress.Hide()
+	found := container.NewVBox(heading("setup.new_agency"), widget.NewLabel(T("setup.new_agency_help")), form, container.NewHBox(u.Found))
+	box := container.NewVBox(found)
+	if u.joinDemo != nil {
+		u.Demo = widget.NewButton(T("setup.join_demo"), u.demo)
+		box.Add(widget.NewSeparator())
+		box.Add(heading("setup.demo_title"))
+		box.Add(widget.NewLabel(T("setup.demo_help")))
+		box.Add(container.NewHBox(u.Demo))
+	}
+	box.Add(u.Progress)
+	box.Add(u.Message)
+	u.body.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewPadded(box))}
+	u.body.Refresh()
+}
+
+// found founds the agency with the user as its quản trị and văn thư (the
+// first person on a new installation registers the paperwork too; the
+// directory can give the roles to others later).
+func (u *Setup) found() {
+	id := docstore.NewID()
+	a := docstore.AgencyFounded{
+		Code: strings.TrimSpace(u.Code.Text), Name: u.Name.Text, Abbr: u.Abbr.Text, Place: u.Place.Text,
+		Admin: docstore.PersonInput{ID: id, FullName: u.FullName.Text, Title: u.Title.Text, Email: u.Email.Text,
+			Roles: []docstore.Role{docstore.RoleAdmin, docstore.RoleClerk}},
+	}
+	if strings.TrimSpace(a.Admin.FullName) == "" {
+		u.Message.SetText(T("setup.need_name"))
+		return
+	}
+	u.busy(true)
+	runStep(u, func() error { return refusal(u.st.FoundAgency(context.Background(), a)) }, func() {
+		u.busy(false)
+		u.done(id)
+	})
+}
+
+func (u *Setup) demo() {
+	u.busy(true)
+	var st *docstore.Store
+	runStep(u, func() (err error) { st, err = u.joinDemo(context.Background()); return err }, func() {
+		u.st = st
+		u.busy(false)
+		u.showPeople()
+	})
+}
+
+// SetText shows a refusal (runStep reports through it) and ends the busy
+// state.
+func (u *Setup) SetText(s string) {
+	u.busy(false)
+	u.Message.SetText(s)
+}
+
+// setupFields names the form's fields for the store's field errors.
+var setupFields = map[string]string{
+	"code": "setup.code", "name": "setup.agency_name", "abbr": "setup.abbr",
+	"full_name": "setup.full_name", "email": "setup.email",
+}
+
+// refusal words a founding error with the field it is about.
+func refusal(err error) error {
+	var fe *docstore.FieldError
+	if errors.As(err, &fe) {
+		if key, ok := setupFields[fe.Field]; ok {
+			return fieldRefusal{T(key) + ": " + T("field."+fe.Reason)}
+		}
+	}
+	return err
+}
+
+// fieldRefusal is a refusal already worded for the user.
+type fieldRefusal struct{ text string }
+
+func (r fieldRefusal) Error() string    { return r.text }
+func (r fieldRefusal) Sentence() string { return r.text }
+
+func (u *Setup) busy(on bool) {
+	for _, b := range []*widget.Button{u.Found, u.Demo} {
+		if b == nil {
+			continue
+		}
+		if on {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if on {
+		u.Message.SetText(T("setup.working"))
+		u.Progress.Show()
+		u.Progress.Start()
+	} else {
+		u.Message.SetText("")
+		u.Progress.Stop()
+		u.Progress.Hide()
+	}
+}
+
+// showPeople asks "who are you?" with the directory, by unit.
+func (u *Setup) showPeople() {
+	people, err := u.st.People(context.Background())
+	if err != nil {
+		u.Message.SetText(ErrorText(err))
+		return
+	}
+	u.people = people
+	u.People = widget.NewList(func() int { return len(u.people) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("")
+			name.TextStyle.Bold = true
+			return container.NewBorder(nil, nil, name, nil, widget.NewLabel(""))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := u.people[i]
+			c := o.(*fyne.Container)
+			c.Objects[1].(*widget.Label).SetText(p.FullName)
+			c.Objects[0].(*widget.Label).SetText(p.Title + "  ·  " + p.UnitName + "  ·  " + personRoles(p))
+		})
+	u.People.OnSelected = func(i widget.ListItemID) { u.done(u.people[i].ID) }
+	u.body.Objects = []fyne.CanvasObject{container.NewBorder(
+		container.NewVBox(heading("setup.who"), widget.NewLabel(T("setup.who_help"))), u.Message, nil, nil, u.People)}
+	u.body.Refresh()
+}
