@@ -35,6 +35,10 @@ type DocumentView struct {
 	Reason    *widget.Entry
 	Content   fyne.CanvasObject
 
+	// Attachments and, beside each, its "Lưu thành…" button (same order).
+	Attachments []docstore.Attachment
+	SaveButtons []*widget.Button
+
 	assignees []docstore.AssignmentInput // options of ChuTri, same order
 	units     map[string]string          // unit name → id, for PhoiHop
 }
@@ -83,12 +87,18 @@ func (v *DocumentView) reload(body *fyne.Container) {
 	}
 	body.Add(meta)
 
-	if atts, _ := v.st.Attachments(ctx, v.viewer, v.docID); len(atts) > 0 {
+	v.Attachments, _ = v.st.Attachments(ctx, v.viewer, v.docID)
+	v.SaveButtons = nil
+	if len(v.Attachments) > 0 {
 		body.Add(heading("doc.attachments"))
-		for _, a := range atts {
-			a := a
+		for i, a := range v.Attachments {
 			open := widget.NewButton(T("doc.open"), func() { v.open(a) })
-			body.Add(container.NewBorder(nil, nil, nil, open, widget.NewLabel(fmt.Sprintf("%s (%d KB)", a.Name, (a.Size+1023)/1024))))
+			save := widget.NewButton(T("file.save_as"), func() {
+				askSaveAs(windowFor(v.Content), v.Message, a, func(w fyne.URIWriteCloser) { v.SaveAttachment(i, w) })
+			})
+			v.SaveButtons = append(v.SaveButtons, save)
+			body.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save),
+				widget.NewLabel(fmt.Sprintf("%s (%s)", a.Name, sizeText(a.Size)))))
 		}
 	}
 
@@ -234,18 +244,31 @@ func (v *DocumentView) do(body *fyne.Container, fn func() error) {
 	})
 }
 
+// SaveAttachment copies attachment i to w (what the save dialog of its
+// "Lưu thành…" button returned), in the background: see saveCopy.
+func (v *DocumentView) SaveAttachment(i int, w fyne.URIWriteCloser) {
+	if i < 0 || i >= len(v.Attachments) {
+		w.Close()
+		return
+	}
+	saveCopy(v.st, v.Attachments[i], w, v.SaveButtons[i], v.Message, nil)
+}
+
 // open hands the attachment to the system viewer (the blob's path; the
 // original name is only shown, never used as a path).
-func (v *DocumentView) open(a docstore.Attachment) {
-	p, err := v.st.Blobs().Path(a.SHA256)
+func (v *DocumentView) open(a docstore.Attachment) { openBlob(v.st, v.Message, a.SHA256) }
+
+// openBlob hands a stored file to the system viewer; a failure goes to msg.
+func openBlob(st *docstore.Store, msg *widget.Label, sha string) {
+	p, err := st.Blobs().Path(sha)
 	if err != nil {
-		v.Message.SetText(ErrorText(err))
+		msg.SetText(ErrorText(err))
 		return
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
 	if app := fyne.CurrentApp(); app != nil {
 		if err := app.OpenURL(u); err != nil {
-			v.Message.SetText(ErrorText(err))
+			msg.SetText(ErrorText(err))
 		}
 	}
 }

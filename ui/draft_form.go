@@ -44,8 +44,8 @@ func NewDraftForm(st *docstore.Store, viewer string, win fyne.Window, created fu
 		}
 		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r != nil {
-				f.File.SetText(r.URI().Path())
 				r.Close()
+				f.AddFiles([]fyne.URI{r.URI()})
 			}
 		}, win)
 	})
@@ -56,8 +56,27 @@ func NewDraftForm(st *docstore.Store, viewer string, win fyne.Window, created fu
 	title := heading("draft.new")
 	f.Content = container.NewVScroll(container.NewVBox(title,
 		container.NewGridWithColumns(3, f.Type, f.Urgency, f.Secrecy), f.Subject,
-		container.NewBorder(nil, nil, nil, pick, f.File), container.NewHBox(f.Create), f.Message))
+		container.NewBorder(nil, nil, nil, container.NewHBox(pick, dropHint()), f.File), container.NewHBox(f.Create), f.Message))
 	return f
+}
+
+// AddFiles is what picking files does (and a drop of files on the window
+// while the form is open): the first one, if it is a local file, becomes
+// the draft's file. Call it on the main goroutine.
+func (f *DraftForm) AddFiles(uris []fyne.URI) {
+	if len(uris) == 0 {
+		return
+	}
+	u := uris[0]
+	if err := localFile(u); err != nil {
+		f.Message.SetText(T("file.refused", map[string]any{"Name": uriName(u), "Reason": fileErrorText(err)}))
+		return
+	}
+	f.File.SetText(u.Path())
+	f.Message.SetText("")
+	if len(uris) > 1 {
+		f.Message.SetText(T("file.first_only", map[string]any{"Name": u.Name()}))
+	}
 }
 
 func (f *DraftForm) create() {

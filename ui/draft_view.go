@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
@@ -36,6 +37,13 @@ type DraftView struct {
 	Preview                    *widget.Label
 	Buttons                    map[string]*widget.Button // by action key: submit, initial, approve, return, sign, issue, cancel
 	Content                    fyne.CanvasObject
+
+	// Versions of the draft, first first, each with its "Lưu thành…" button
+	// (same order); AddVersionButton ("Thêm phiên bản") is there for the
+	// author while the draft is being edited or was returned, else nil.
+	Versions         []docstore.DraftFile
+	SaveButtons      []*widget.Button
+	AddVersionButton *widget.Button
 
 	leaders, heads []docstore.Person
 	outRegs        []docstore.Register
@@ -71,6 +79,7 @@ func (v *DraftView) reload() {
 	v.body.Add(title)
 	v.body.Add(widget.NewLabel(fmt.Sprintf("%s: %s  ·  %s: %d  ·  %s: %s", T("doc.status"), T("draft."+d.State),
 		T("draft.versions"), d.Versions, T("col.urgency"), T(fmt.Sprintf("urgency.%d", d.Urgency)))))
+	v.body.Add(v.versionList())
 
 	people, _ := v.st.People(ctx)
 	v.leaders, v.heads = nil, nil
@@ -150,6 +159,157 @@ func (v *DraftView) submit() error {
 		initialer = v.heads[j-1].ID
 	}
 	return v.st.SubmitDraft(context.Background(), v.viewer, v.id, v.leaders[i].ID, initialer)
+}
+
+// versionList shows the versions, each with "Mở" and "Lưu thành…", and
+// "Thêm phiên bản" for the author while they may add one.
+func (v *DraftView) versionList() fyne.CanvasObject {
+	box := container.NewVBox(heading("file.versions_heading"))
+	v.Versions, _ = v.st.DraftVersions(context.Background(), v.viewer, v.id)
+	v.SaveButtons, v.AddVersionButton = nil, nil
+	for i, ver := range v.Versions {
+		line := T("file.version_line", map[string]any{"Version": ver.Version, "Name": ver.File.Name, "Size": sizeText(ver.File.Size),
+			"By": ver.ByName, "At": stamp(ver.At)})
+		if ver.Note != "" {
+			line += ": " + ver.Note
+		}
+		label := widget.NewLabel(line)
+		label.Wrapping = fyne.TextWrapWord
+		open := widget.NewButton(T("doc.open"), func() { openBlob(v.st, v.Message, ver.File.SHA256) })
+		save := widget.NewButton(T("file.save_as"), func() {
+			askSaveAs(windowFor(v.Content), v.Message, ver.File, func(w fyne.URIWriteCloser) { v.SaveVersion(i, w) })
+		})
+		v.SaveButtons = append(v.SaveButtons, save)
+		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save), label))
+	}
+	if v.mayAddVersion() == nil {
+		v.AddVersionButton = widget.NewButton(T("file.add_version"), v.pickVersion)
+		box.Add(container.NewHBox(v.AddVersionButton, dropHint()))
+	}
+	return box
+}
+
+// mayAddVersion is the store's rule, asked before a file is copied in: the
+// author, while the draft is being edited or was returned. The store checks
+// again when the version is added.
+func (v *DraftView) mayAddVersion() error {
+	switch {
+	case v.Draft.ID == "" || v.Draft.Author != v.viewer:
+		return docstore.ErrForbidden
+	case v.Draft.State != docstore.DraftEditing && v.Draft.State != docstore.DraftReturned:
+		return docstore.ErrTransition
+	}
+	return nil
+}
+
+// SaveVersion copies the file of version i (index into Versions) to w, what
+// the save dialog of its "Lưu thành…" button returned: see saveCopy.
+func (v *DraftView) SaveVersion(i int, w fyne.URIWriteCloser) {
+	if i < 0 || i >= len(v.Versions) {
+		w.Close()
+		return
+	}
+	saveCopy(v.st, v.Versions[i].File, w, v.SaveButtons[i], v.Message, nil)
+}
+
+// pickVersion is "Thêm phiên bản": a file dialog, then the note, then
+// AddVersion.
+func (v *DraftView) pickVersion() {
+	win := windowFor(v.Content)
+	if win == nil {
+		return
+	}
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			v.Message.SetText(fileErrorText(err))
+			return
+		}
+		if r == nil {
+			return
+		}
+		u := r.URI()
+		r.Close() // AddVersion streams it again, from its URI
+		v.askNote(win, u)
+	}, win)
+}
+
+// askNote asks for the new version's note (optional), then adds it.
+func (v *DraftView) askNote(win fyne.Window, u fyne.URI) {
+	note := widget.NewMultiLineEntry()
+	note.SetPlaceHolder(T("file.note_placeholder"))
+	note.SetMinRowsVisible(3)
+	note.Wrapping = fyne.TextWrapWord
+	d := dialog.NewForm(T("file.add_version"), T("file.add_version_ok"), T("file.cancel"), []*widget.FormItem{
+		widget.NewFormItem(T("file.file"), widget.NewLabel(u.Name())),
+		widget.NewFormItem(T("file.note"), note),
+	}, func(ok bool) {
+		if ok {
+			v.AddVersion(u, note.Text)
+		}
+	}, win)
+	d.Resize(fyne.NewSize(560, 300))
+	d.Show()
+}
+
+// AddVersion adds the local file u as the draft's next version, with the
+// note (may be empty): the file is streamed into the blob store in the
+// background, then the store adds the version (or refuses, shown as a
+// sentence) and the view reloads. Call it on the main goroutine.
+func (v *DraftView) AddVersion(u fyne.URI, note string) { v.addVersion(u, note, "") }
+
+// AddFiles is a drop of files on the window while this draft is open: the
+// first one becomes the next version, with no note, if the viewer may add
+// one. Call it on the main goroutine.
+func (v *DraftView) AddFiles(uris []fyne.URI) {
+	if len(uris) == 0 {
+		return
+	}
+	extra := ""
+	if len(uris) > 1 {
+		extra = T("file.first_only", map[string]any{"Name": uris[0].Name()})
+	}
+	v.addVersion(uris[0], "", extra)
+}
+
+func (v *DraftView) addVersion(u fyne.URI, note, extra string) {
+	if err := v.mayAddVersion(); err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	if err := localFile(u); err != nil {
+		v.Message.SetText(T("file.refused", map[string]any{"Name": uriName(u), "Reason": fileErrorText(err)}))
+		return
+	}
+	btn := v.AddVersionButton
+	if btn != nil {
+		btn.Disable()
+	}
+	v.Message.SetText(T("file.adding", map[string]any{"Name": u.Name()}))
+	goBackground(func() {
+		var n int
+		a, err := storeFile(v.st, u)
+		if err == nil {
+			n, err = v.st.AddDraftVersion(context.Background(), v.viewer, v.id, a, note, "")
+		}
+		OnMain(func() {
+			if err != nil {
+				if btn != nil {
+					btn.Enable()
+				}
+				v.Message.SetText(fileErrorText(err))
+				return
+			}
+			v.reload()
+			msg := T("file.version_added", map[string]any{"Version": n, "Name": a.Name})
+			if extra != "" {
+				msg += " " + extra
+			}
+			v.Message.SetText(msg)
+			if v.changed != nil {
+				v.changed()
+			}
+		})
+	})
 }
 
 // issueForm is the clerk's chờ cấp số step: the register, with the number

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +35,12 @@ type RegisterForm struct {
 	regs                                     []docstore.Register
 	body                                     *fyne.Container
 	Content                                  fyne.CanvasObject
+
+	// Files to attach (local files, streamed into the blob store when the
+	// document is registered), listed in FileList, each with a "Bỏ" button.
+	Files        []fyne.URI
+	FileList     *fyne.Container
+	AttachButton *widget.Button
 }
 
 // NewRegisterForm builds the form; done is called after a registration.
@@ -112,10 +120,23 @@ func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today s
 		cols[fl.col].Add(field(fl.key, fl.name, fl.w))
 	}
 	left, right := cols[0], cols[1]
+	f.FileList = container.NewVBox()
+	f.AttachButton = widget.NewButton(T("file.attach"), func() {
+		if f.win == nil {
+			return
+		}
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err == nil && r != nil {
+				r.Close() // streamed again from its URI when the document is registered
+				f.AddFiles([]fyne.URI{r.URI()})
+			}
+		}, f.win)
+	})
+	files := field("doc.attachments", "attachments", container.NewVBox(container.NewHBox(f.AttachButton, dropHint()), f.FileList))
 	title := widget.NewLabel(T("form.register_title"))
 	title.TextStyle.Bold = true
 	title.SizeName = "headingText"
-	f.body = container.NewVBox(title, container.NewGridWithColumns(2, left, right), container.NewHBox(f.Submit), f.Message)
+	f.body = container.NewVBox(title, container.NewGridWithColumns(2, left, right), files, container.NewHBox(f.Submit), f.Message)
 	f.Content = container.NewVScroll(f.body)
 	return f
 }
@@ -237,15 +258,92 @@ func (f *RegisterForm) submit() {
 	})
 }
 
+// AddFiles is what picking files in the dialog does (and a drop of files on
+// the window while the form is open): each local file is added to the
+// attachments, once; anything else is refused with a message. Call it on
+// the main goroutine.
+func (f *RegisterForm) AddFiles(uris []fyne.URI) {
+	var refused []string
+	for _, u := range uris {
+		if err := localFile(u); err != nil {
+			refused = append(refused, T("file.refused", map[string]any{"Name": uriName(u), "Reason": fileErrorText(err)}))
+			continue
+		}
+		if !slices.ContainsFunc(f.Files, func(x fyne.URI) bool { return x.String() == u.String() }) {
+			f.Files = append(f.Files, u)
+		}
+	}
+	f.showFiles()
+	f.errs["attachments"].Hide()
+	f.Message.SetText(strings.Join(refused, " "))
+	f.relayout()
+}
+
+// showFiles lists the files to attach, each with its "Bỏ" button.
+func (f *RegisterForm) showFiles() {
+	f.FileList.RemoveAll()
+	for _, u := range f.Files {
+		name := widget.NewLabel(u.Name())
+		name.Truncation = fyne.TextTruncateEllipsis
+		remove := widget.NewButton(T("file.remove"), func() {
+			f.Files = slices.DeleteFunc(f.Files, func(x fyne.URI) bool { return x.String() == u.String() })
+			f.showFiles()
+			f.relayout()
+		})
+		f.FileList.Add(container.NewBorder(nil, nil, nil, remove, name))
+	}
+	f.FileList.Refresh()
+}
+
+// storeFiles streams the files to attach into the blob store (off the main
+// goroutine); a file that cannot be read is named in the error.
+func (f *RegisterForm) storeFiles(files []fyne.URI) ([]docstore.Attachment, error) {
+	var out []docstore.Attachment
+	for _, u := range files {
+		a, err := storeFile(f.st, u)
+		if err != nil {
+			return nil, &attachError{name: u.Name(), err: err}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// attachError is a file of the form that could not be stored.
+type attachError struct {
+	name string
+	err  error
+}
+
+func (e *attachError) Error() string { return e.name + ": " + e.err.Error() }
+func (e *attachError) Unwrap() error { return e.err }
+
 func (f *RegisterForm) register(in docstore.IncomingInput) {
+	files := slices.Clone(f.Files)
 	goBackground(func() {
-		res, err := f.st.RegisterIncoming(context.Background(), f.viewer, in)
+		var res docstore.Registered
+		atts, err := f.storeFiles(files)
+		if err == nil {
+			in.Attachments = atts
+			res, err = f.st.RegisterIncoming(context.Background(), f.viewer, in)
+		}
 		OnMain(func() {
 			f.Submit.Enable()
+			var ae *attachError
+			if errors.As(err, &ae) {
+				l := f.errs["attachments"]
+				l.SetText(T("file.refused", map[string]any{"Name": ae.name, "Reason": fileErrorText(ae.err)}))
+				l.Show()
+				f.Message.SetText(T("form.fix_fields"))
+				f.relayout()
+				return
+			}
 			if err != nil {
 				f.showError(err)
 				return
 			}
+			f.Files = nil // registered with the document; the next one starts with none
+			f.showFiles()
 			f.Message.SetText(T("form.registered", map[string]any{"Number": res.Number}) + dupNote(res))
 			if f.done != nil {
 				f.done(res)
