@@ -29,11 +29,12 @@ type Shell struct {
 	Rail    *widget.List
 	Status  *widget.Label
 	User    *widget.Select // đổi người dùng (demo)
-	Results *widget.List
+	Results *enterList
 	Content fyne.CanvasObject
 
 	items   []navItem
-	railSel int // the rail's selected item, -1 when none (search results)
+	railSel int    // the rail's selected item, -1 when none (search results)
+	back    func() // leaves the open detail or form (Esc, Quay lại); nil on a page
 	page    *fyne.Container
 	current int
 	people  []docstore.Person
@@ -149,7 +150,7 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	s.Search.SetPlaceHolder(T("search.placeholder"))
 	s.Search.OnChanged = s.typed
 	s.Search.OnSubmitted = func(string) { s.runSearch() }
-	s.Results = widget.NewList(func() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.hits) },
+	s.Results = newEnterList(func() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.hits) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -163,6 +164,14 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 			l.TextStyle.Bold = h.ExactMarks
 			l.SetText(hitLine(h))
 		})
+
+	s.Results.OnSelected = func(i widget.ListItemID) {
+		s.mu.Lock()
+		id := s.hits[i].ID
+		s.mu.Unlock()
+		s.Results.UnselectAll()
+		s.OpenDocument(id)
+	}
 
 	s.Status = widget.NewLabel("")
 	top := container.NewBorder(nil, nil, widget.NewLabel(T("app.title")), s.userSwitch(), s.Search)
@@ -263,6 +272,7 @@ func (s *Shell) Viewer() string { return s.viewer }
 
 func (s *Shell) show(i int) {
 	s.current = i
+	s.back = nil
 	s.page.Objects = []fyne.CanvasObject{s.items[i].build()}
 	s.page.Refresh()
 }
@@ -393,13 +403,94 @@ func (s *Shell) Install(w fyne.Window) {
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { w.Canvas().Focus(s.Search) })
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault},
-		func(fyne.Shortcut) { s.OpenRegisterForm() })
+		func(fyne.Shortcut) { s.New() })
+	w.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) { s.Dropped(uris) })
+	// Esc leaves a detail or form when no text field has the focus: inside
+	// a field, Esc must not throw away what was typed.
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			s.GoBack()
+		}
+	})
+}
+
+// Dropped takes files dropped on the window to what is open: the
+// registration form attaches them, the new-draft form takes the file, a
+// draft gets a new version; dropped on a register page (văn thư), they
+// start a registration.
+func (s *Shell) Dropped(uris []fyne.URI) {
+	if len(s.page.Objects) == 0 || len(uris) == 0 {
+		return
+	}
+	switch open := s.page.Objects[0]; {
+	case s.Form != nil && open == s.Form.Content:
+		s.Form.AddFiles(uris)
+	case s.DraftForm != nil && open == s.DraftForm.Content:
+		s.DraftForm.AddFiles(uris)
+	case s.Draft != nil && open == s.Draft.Content:
+		s.Draft.AddFiles(uris)
+	case s.back == nil && s.items[s.current].key == NavDrafts:
+		s.OpenDraftForm()
+		s.DraftForm.AddFiles(uris)
+	case s.back == nil && s.may(docstore.RoleClerk):
+		s.OpenRegisterForm()
+		s.Form.AddFiles(uris)
+	}
+}
+
+// New is Ctrl+N: a new draft on the drafts page, else registration (for
+// those who register; others get a draft too).
+func (s *Shell) New() {
+	if s.items[s.current].key == NavDrafts || !s.may(docstore.RoleClerk) {
+		s.OpenDraftForm()
+		return
+	}
+	s.OpenRegisterForm()
+}
+
+// may reports whether the viewer holds a role (to choose what to offer;
+// the store decides what is allowed).
+func (s *Shell) may(r docstore.Role) bool {
+	for _, p := range s.people {
+		if p.ID == s.viewer {
+			return p.Has(r)
+		}
+	}
+	return false
+}
+
+// leaveTo remembers how to return from a detail or form about to open:
+// to the rail's page, built afresh (the step just taken may have changed
+// it), or to the search results, searched again.
+func (s *Shell) leaveTo() {
+	if s.back != nil { // a detail opened from a detail returns to the same page
+		return
+	}
+	if s.railSel >= 0 {
+		s.back = func() { s.show(s.current) }
+		return
+	}
+	prev := s.page.Objects
+	s.back = func() {
+		s.back = nil
+		s.page.Objects = prev
+		s.page.Refresh()
+		s.runSearch()
+	}
+}
+
+// GoBack leaves the open detail or form (Esc); on a page it does nothing.
+func (s *Shell) GoBack() {
+	if s.back != nil {
+		s.back()
+	}
 }
 
 // OpenDocument shows a document's detail in the page; Back returns to the
-// page it came from.
+// page (or the search results) it came from.
 func (s *Shell) OpenDocument(id string) {
-	s.Doc = NewDocumentView(s.st, s.viewer, id, func() { s.show(s.current) }, s.RefreshCounts)
+	s.leaveTo()
+	s.Doc = NewDocumentView(s.st, s.viewer, id, s.GoBack, s.RefreshCounts)
 	s.page.Objects = []fyne.CanvasObject{s.Doc.Content}
 	s.page.Refresh()
 }
@@ -407,6 +498,7 @@ func (s *Shell) OpenDocument(id string) {
 // OpenRegisterForm shows the "Vào sổ" form in the page; after a
 // registration the badges are recounted.
 func (s *Shell) OpenRegisterForm() {
+	s.leaveTo()
 	s.Form = NewRegisterForm(s.st, s.viewer, s.win, s.today(), func(docstore.Registered) { s.RefreshCounts() })
 	s.page.Objects = []fyne.CanvasObject{s.Form.Content}
 	s.page.Refresh()
@@ -456,15 +548,23 @@ func (s *Shell) myWorkPage() fyne.CanvasObject {
 		}
 		box.Add(h)
 		for _, a := range lines {
-			l := widget.NewLabel(fmt.Sprintf("%s  ·  %s  ·  %s  ·  %s", dmy(a.Deadline), a.Notation, a.Subject, T("role."+a.Role)))
-			l.Truncation = fyne.TextTruncateEllipsis
-			box.Add(l)
+			box.Add(s.openButton(fmt.Sprintf("%s  ·  %s  ·  %s  ·  %s", dmy(a.Deadline), a.Notation, a.Subject, T("role."+a.Role)),
+				func() { s.OpenDocument(a.DocID) }))
 		}
 	}
 	if len(work) == 0 {
 		return notYet("work.none")
 	}
 	return container.NewVScroll(box)
+}
+
+// openButton is one line of a list that opens something: the whole line
+// is the target, read left to right like the web systems' lists.
+func (s *Shell) openButton(text string, open func()) *widget.Button {
+	b := widget.NewButton(text, open)
+	b.Alignment = widget.ButtonAlignLeading
+	b.Importance = widget.LowImportance
+	return b
 }
 
 func notYetText(s string) fyne.CanvasObject { return container.NewCenter(widget.NewLabel(s)) }
@@ -482,32 +582,49 @@ func (s *Shell) draftsPage() fyne.CanvasObject {
 	newDraft := widget.NewButton(T("draft.new"), s.OpenDraftForm)
 	newDraft.Importance = widget.HighImportance
 	box := container.NewVBox(container.NewHBox(newDraft))
-	section := func(title string, ds []docstore.Draft) {
-		h := widget.NewLabel(title)
+	section := func(key string, ds []docstore.Draft) {
+		if len(ds) == 0 {
+			return
+		}
+		h := widget.NewLabel(T(key, map[string]any{"Count": len(ds)}))
 		h.TextStyle.Bold = true
 		box.Add(h)
 		for _, d := range ds {
-			d := d
 			t, _ := docstore.LookupDocType(d.Type)
-			b := widget.NewButton(fmt.Sprintf("%s  ·  %s — %s", T("draft."+d.State), t.Name, d.Subject), func() { s.OpenDraft(d.ID) })
-			b.Alignment = widget.ButtonAlignLeading
-			b.Importance = widget.LowImportance
-			box.Add(b)
+			box.Add(s.openButton(fmt.Sprintf("%s  ·  %s — %s", T("draft."+d.State), t.Name, d.Subject), func() { s.OpenDraft(d.ID) }))
 		}
 	}
-	if len(waiting) == 0 {
+	// Chờ tôi xử lý, bị trả lại, của tôi đang trình, lịch sử.
+	var forMe, returned, active, history []docstore.Draft
+	for _, d := range waiting {
+		if d.State == docstore.DraftReturned {
+			returned = append(returned, d)
+		} else {
+			forMe = append(forMe, d)
+		}
+	}
+	for _, d := range mine {
+		switch d.State {
+		case docstore.DraftReturned: // listed above
+		case docstore.DraftIssued, docstore.DraftCancelled:
+			history = append(history, d)
+		default:
+			active = append(active, d)
+		}
+	}
+	if len(forMe) == 0 {
 		box.Add(widget.NewLabel(T("drafts.none")))
-	} else {
-		section(T("drafts.waiting", map[string]any{"Count": len(waiting)}), waiting)
 	}
-	if len(mine) > 0 {
-		section(T("drafts.mine", map[string]any{"Count": len(mine)}), mine)
-	}
+	section("drafts.waiting", forMe)
+	section("drafts.returned", returned)
+	section("drafts.mine", active)
+	section("drafts.history", history)
 	return container.NewVScroll(box)
 }
 
 // OpenDraftForm shows the new-draft form; the new draft opens after it.
 func (s *Shell) OpenDraftForm() {
+	s.leaveTo()
 	s.DraftForm = NewDraftForm(s.st, s.viewer, s.win, func(id string) { s.OpenDraft(id); s.RefreshCounts() })
 	s.page.Objects = []fyne.CanvasObject{s.DraftForm.Content}
 	s.page.Refresh()
@@ -515,7 +632,8 @@ func (s *Shell) OpenDraftForm() {
 
 // OpenDraft shows a draft with the steps the viewer may take.
 func (s *Shell) OpenDraft(id string) {
-	s.Draft = NewDraftView(s.st, s.viewer, id, func() { s.show(s.current) }, s.RefreshCounts)
+	s.leaveTo()
+	s.Draft = NewDraftView(s.st, s.viewer, id, s.GoBack, s.RefreshCounts)
 	s.page.Objects = []fyne.CanvasObject{s.Draft.Content}
 	s.page.Refresh()
 }

@@ -139,7 +139,7 @@ func TestShellBadgesSearchAndUserSwitch(t *testing.T) {
 	}
 	s.SetViewer(leader)
 	s.Show(NavDrafts)
-	if texts := strings.Join(labels(s.page), "|"); !strings.Contains(texts, "dự thảo chờ bạn xử lý") {
+	if texts := strings.Join(labels(s.page), "|"); !strings.Contains(texts, "Chờ tôi xử lý (") {
 		t.Fatalf("drafts page for the chairman: %q", texts)
 	}
 
