@@ -3,6 +3,7 @@ package ui
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 )
@@ -25,13 +26,49 @@ func OnMain(f func()) { (*mainRunner.Load())(f) }
 // test) can wait for them to finish.
 var background sync.WaitGroup
 
+// ProgressDelay is how long background work may take before the status
+// line shows that something is running.
+const ProgressDelay = 200 * time.Millisecond
+
+// activity counts background work that has run longer than ProgressDelay
+// and tells the window (through OnMain) when the count becomes or stops
+// being non-zero.
+var activity struct {
+	mu   sync.Mutex
+	n    int
+	show func(running bool)
+}
+
+// SetActivityIndicator sets what shows that long work is running (the
+// status line's progress bar); it is called on the main goroutine.
+func SetActivityIndicator(show func(running bool)) {
+	activity.mu.Lock()
+	activity.show = show
+	activity.mu.Unlock()
+}
+
+func busy(delta int) {
+	activity.mu.Lock()
+	activity.n += delta
+	on, show := activity.n > 0, activity.show
+	activity.mu.Unlock()
+	if show != nil {
+		OnMain(func() { show(on) })
+	}
+}
+
 // goBackground runs f in a goroutine that Wait knows about. f reports its
-// result through OnMain.
+// result through OnMain. Work that outlasts ProgressDelay lights the
+// status line's progress bar until it ends.
 func goBackground(f func()) {
 	background.Add(1)
 	go func() {
 		defer background.Done()
+		slow := time.AfterFunc(ProgressDelay, func() { busy(+1) })
 		f()
+		if !slow.Stop() {
+			busy(-1)
+		}
 	}()
 }
 

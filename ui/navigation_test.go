@@ -99,3 +99,22 @@ func TestNavigationKeysAndBack(t *testing.T) {
 		t.Fatalf("drop on the form: %d files, want 2 (no duplicate)", len(s.Form.Files))
 	}
 }
+
+// Work that takes longer than ProgressDelay lights the status line's
+// progress bar while it runs, and only then; the window stays usable.
+func TestLongWorkShowsProgress(t *testing.T) {
+	_, _, s, _ := demoShell(t)
+	release := make(chan struct{})
+	goBackground(func() { <-release })
+	eventually(t, "the progress bar", func() bool { return s.Activity.Visible() })
+	close(release)
+	eventually(t, "the progress bar to go", func() bool { return !s.Activity.Visible() })
+	goBackground(func() {}) // quick work never shows it
+	WaitBackground()
+	for len(mainQueue) > 0 {
+		(<-mainQueue)()
+	}
+	if s.Activity.Visible() {
+		t.Fatal("quick work lit the progress bar")
+	}
+}

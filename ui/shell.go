@@ -25,12 +25,13 @@ type Shell struct {
 	demo   bool
 	today  func() string
 
-	Search  *widget.Entry
-	Rail    *widget.List
-	Status  *widget.Label
-	User    *widget.Select // đổi người dùng (demo)
-	Results *enterList
-	Content fyne.CanvasObject
+	Search   *widget.Entry
+	Rail     *widget.List
+	Status   *widget.Label
+	Activity *widget.ProgressBarInfinite // lit while work outlasts ProgressDelay
+	User     *widget.Select              // đổi người dùng (demo)
+	Results  *enterList
+	Content  fyne.CanvasObject
 
 	items   []navItem
 	railSel int    // the rail's selected item, -1 when none (search results)
@@ -174,10 +175,27 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	}
 
 	s.Status = widget.NewLabel("")
+	s.Activity = widget.NewProgressBarInfinite()
+	s.Activity.Hide()
+	s.Activity.Stop()
+	working := widget.NewLabel(T("status.working"))
+	working.Hide()
+	SetActivityIndicator(func(on bool) {
+		if on {
+			working.Show()
+			s.Activity.Show()
+			s.Activity.Start()
+		} else {
+			working.Hide()
+			s.Activity.Stop()
+			s.Activity.Hide()
+		}
+	})
+	status := container.NewBorder(nil, nil, nil, container.NewHBox(working, container.NewGridWrap(fyne.NewSize(160, working.MinSize().Height), s.Activity)), s.Status)
 	top := container.NewBorder(nil, nil, widget.NewLabel(T("app.title")), s.userSwitch(), s.Search)
 	split := container.NewHSplit(s.Rail, s.page)
 	split.Offset = 0.17
-	s.Content = container.NewBorder(top, s.Status, nil, nil, split)
+	s.Content = container.NewBorder(top, status, nil, nil, split)
 	s.Rail.Select(1) // Văn bản đến
 	s.RefreshCounts()
 	return s
