@@ -51,6 +51,7 @@ func main() {
 	firstFrame := fs.Bool("first-frame", false, "benchmark: print the time to the first drawn frame and exit")
 	scrollEnd := fs.Bool("scroll-end", false, "benchmark: scroll the incoming register to its end, print time and peak RSS, exit")
 	typeSearch := fs.String("type-search", "", "benchmark: type this into the search box, print how long after the last key the results showed, exit")
+	size := fs.String("size", "1366x768", "window size in device-independent pixels, WxH (screenshots)")
 	fs.Parse(args)
 
 	if cmd == "version" {
@@ -69,7 +70,9 @@ func main() {
 	a.Settings().SetTheme(ui.NewScaledTheme(prefs.TextScale()))
 
 	w := a.NewWindow(ui.T("app.title"))
-	w.Resize(fyne.NewSize(1366, 768))
+	var width, height float32 = 1366, 768
+	fmt.Sscanf(*size, "%fx%f", &width, &height)
+	w.Resize(fyne.NewSize(width, height))
 	dir, err := dataDir(cmd, *dataFlag, prefs)
 	var st *docstore.Store
 	if err == nil {

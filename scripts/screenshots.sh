@@ -1,41 +1,64 @@
 #!/usr/bin/env bash
 # screenshots.sh — open the app on the demo agency under a private Xvfb and
-# capture each main screen to docs/screenshots/*.png (ImageMagick import).
+# capture each main screen to docs/screenshots/*.png (ImageMagick import):
+# every screen at 1366×768 (a common office screen), the main ones again at
+# 1920×1080 (docs/screenshots/1920/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=docs/screenshots
-mkdir -p "$out"
-disp=""
-for n in $(seq 130 160); do
-	if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then disp=":$n"; break; fi
-done
-Xvfb "$disp" -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
-xpid=$!
-trap 'kill $xpid 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
-data=$(mktemp -d)/demo
+mkdir -p "$out/1920"
+free_display() {
+	for n in $(seq 130 160); do
+		if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then echo ":$n"; return; fi
+	done
+}
+xpid=""
+start_x() { # WxH
+	[ -n "$xpid" ] && kill "$xpid" 2>/dev/null && wait "$xpid" 2>/dev/null || true
+	disp=$(free_display)
+	Xvfb "$disp" -screen 0 "$1x24" -nolisten tcp >/dev/null 2>&1 &
+	xpid=$!
+	for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; done
+}
+trap '[ -n "$xpid" ] && kill $xpid 2>/dev/null || true' EXIT
+tmp=$(mktemp -d)
+data=$tmp/demo
+export HOME=$tmp/home # fresh preferences: Vietnamese, normal text size
 year=$(date +%Y)
-# Generate the demo once; each shot then reopens it.
-DISPLAY=$disp ./bin/congvu demo --data "$data" --quit-after 1s 2>/dev/null
-shot() { # name lang args…
-	local name=$1 lang=$2
+shot() { # file lang args…
+	local file=$1 lang=$2
 	shift 2
 	DISPLAY=$disp ./bin/congvu demo --data "$data" --lang "$lang" --quit-after 6s "$@" 2>/dev/null &
 	local pid=$!
 	sleep 5
-	DISPLAY=$disp /usr/bin/import -window root "$out/$name.png"
+	DISPLAY=$disp /usr/bin/import -window root "$out/$file.png"
 	wait $pid || true
-	echo "$out/$name.png"
+	echo "$out/$file.png"
 }
+start_x 1366x768
+# Generate the demo once; each shot then reopens it.
+DISPLAY=$disp ./bin/congvu demo --data "$data" --quit-after 1s 2>/dev/null
 shot van-ban-den vi --register "den-$year"
 shot van-ban-di vi --register "di-$year"
 shot tim-kiem vi --search "dat dai"
 shot viec-cua-toi vi --as p-tnmt-3 --page nav.mywork
 shot du-thao-cho-duyet vi --as p-chutich --page nav.drafts
 shot so-van-ban vi --as p-vanthu-mat --page nav.registers
+shot thong-ke vi --as p-chutich --page nav.stats
+shot cai-dat vi --page nav.settings
 shot vao-so-loi vi --page form.register.errors
 shot chi-dao vi --as p-chutich --page doc.newest
 shot duyet-du-thao vi --as p-chutich --page draft.waiting
 shot cap-so vi --page draft.waiting
 shot incoming-en en --register "den-$year"
-rm -rf "$(dirname "$data")"
+# The first start on an empty folder (not the demo): found the agency or join the demo.
+DISPLAY=$disp ./bin/congvu --data "$tmp/empty" --quit-after 4s 2>/dev/null &
+sleep 3
+DISPLAY=$disp /usr/bin/import -window root "$out/lan-dau.png"
+wait || true
+echo "$out/lan-dau.png"
+start_x 1920x1080
+shot 1920/van-ban-den vi --register "den-$year" --size 1920x1080
+shot 1920/thong-ke vi --as p-chutich --page nav.stats --size 1920x1080
+shot 1920/chi-dao vi --as p-chutich --page doc.newest --size 1920x1080
+rm -rf "$tmp"

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
@@ -558,6 +559,7 @@ func (s *Shell) myWorkPage() fyne.CanvasObject {
 		}
 		h := widget.NewLabel(T(g.key, map[string]any{"Count": len(lines)}))
 		h.TextStyle.Bold = true
+		h.SizeName = theme.SizeNameSubHeadingText
 		switch g.state {
 		case docstore.Overdue:
 			h.Importance = widget.DangerImportance
@@ -606,6 +608,7 @@ func (s *Shell) draftsPage() fyne.CanvasObject {
 		}
 		h := widget.NewLabel(T(key, map[string]any{"Count": len(ds)}))
 		h.TextStyle.Bold = true
+		h.SizeName = theme.SizeNameSubHeadingText
 		box.Add(h)
 		for _, d := range ds {
 			t, _ := docstore.LookupDocType(d.Type)
