@@ -50,6 +50,8 @@ type Shell struct {
 	RegisterButtons map[string]*widget.Button
 	NewRegister     struct {
 		Year, Name *widget.Entry
+		Kind       *widget.Select
+		PerType    *widget.Check
 		Open       *widget.Button
 		Message    *widget.Label
 	}
@@ -690,6 +692,18 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 	kind := widget.NewSelect([]string{T("register.kind_den"), T("register.kind_di")}, nil)
 	kind.SetSelectedIndex(0)
 	secret := widget.NewCheck(T("register.secret"), nil)
+	// Decree 30 lets an agency with many outgoing documents number some
+	// types apart (one counter per type); incoming numbers are always one.
+	perType := widget.NewCheck(T("register.per_type"), nil)
+	perType.Disable()
+	kind.OnChanged = func(string) {
+		if kind.SelectedIndex() == 1 {
+			perType.Enable()
+		} else {
+			perType.SetChecked(false)
+			perType.Disable()
+		}
+	}
 	name := widget.NewEntry()
 	name.SetPlaceHolder(T("register.name"))
 	open := widget.NewButton(T("register.open"), func() {
@@ -703,18 +717,18 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 			if secret.Checked {
 				id = fmt.Sprintf("%s-mat-%d", k, y)
 			}
-			return s.st.OpenRegister(ctx, s.viewer, docstore.RegisterOpened{ID: id, Kind: k, Year: y, Secret: secret.Checked, Name: name.Text})
+			if perType.Checked {
+				id = strings.Replace(id, k+"-", k+"-loai-", 1) // di-loai-2027: beside the single-counter di-2027
+			}
+			return s.st.OpenRegister(ctx, s.viewer, docstore.RegisterOpened{ID: id, Kind: k, Year: y, Secret: secret.Checked, PerType: perType.Checked, Name: name.Text})
 		})
 	})
-	s.NewRegister = struct {
-		Year, Name *widget.Entry
-		Open       *widget.Button
-		Message    *widget.Label
-	}{year, name, open, msg}
+	s.NewRegister.Year, s.NewRegister.Name, s.NewRegister.Kind, s.NewRegister.PerType = year, name, kind, perType
+	s.NewRegister.Open, s.NewRegister.Message = open, msg
 	box.Add(heading("register.new"))
 	// The name takes the room left by the short fields (a 5-way grid clipped it).
 	short := container.NewHBox(container.NewGridWrap(fyne.NewSize(200, kind.MinSize().Height), kind),
-		container.NewGridWrap(fyne.NewSize(90, year.MinSize().Height), year), secret)
+		container.NewGridWrap(fyne.NewSize(90, year.MinSize().Height), year), secret, perType)
 	box.Add(container.NewBorder(nil, nil, short, open, name))
 	box.Add(msg)
 	return container.NewVScroll(box)

@@ -412,6 +412,23 @@ func TestRegistersCloseReopenOpen(t *testing.T) {
 	s.SetViewer(cast.Admin)
 	test.Tap(s.RegisterButtons[cast.IncomingRegister])
 	eventually(t, "reopening by quản trị", func() bool { return s.RegisterButtons[cast.IncomingRegister].Text == "Khóa sổ" })
+
+	// An outgoing register numbered per type (the option is only offered for văn bản đi).
+	if !s.NewRegister.PerType.Disabled() {
+		t.Fatal("per-type numbering offered for an incoming register")
+	}
+	s.NewRegister.Kind.SetSelectedIndex(1)
+	s.NewRegister.PerType.SetChecked(true)
+	s.NewRegister.Year.SetText("2027")
+	s.NewRegister.Name.SetText("Sổ văn bản đi theo loại năm 2027")
+	test.Tap(s.NewRegister.Open)
+	eventually(t, "the per-type register", func() bool { _, ok := s.RegisterButtons["di-loai-2027"]; return ok })
+	regs, _ := st.Registers(context.Background(), cast.Admin)
+	for _, r := range regs {
+		if r.ID == "di-loai-2027" && !r.PerType {
+			t.Fatal("opened without per-type counters")
+		}
+	}
 }
 
 func TestNewDraftFromTheWindow(t *testing.T) {
