@@ -25,9 +25,10 @@ demo: build
 test: deps-test
 	./scripts/test.sh
 
-## make bench: the benchmark table of docs/BENCHMARKS.md
+## make bench: the benchmark table of docs/BENCHMARKS.md (its window part
+## builds congvu and starts it, Thunderbird and Evolution under Xvfb)
 bench:
-	@./scripts/deps.sh notmuch time
+	@./scripts/deps.sh notmuch time $(APT_BUILD) $(APT_X) dbus thunderbird evolution
 	$(GO) run ./cmd/congvu-bench
 
 ## make screenshots: render the main screens under Xvfb to docs/screenshots

@@ -3,9 +3,12 @@
 // API, one per transaction and batched, against raw SQLite inserts of the
 // same rows; Vietnamese search over a 1,000,000-document register against a
 // LIKE scan; the first page of that register; replay of the event log; and
-// the peak RSS of each step.
+// the peak RSS of each step. Its window part (window.go) times the first
+// window of congvu on a 1,000,000-document register, of Thunderbird and of
+// Evolution under a private Xvfb, with the peak memory of each process tree.
 //
 //	go run ./cmd/congvu-bench [-register 20000] [-import 100000] [-search 1000000]
+//	go run ./cmd/congvu-bench -only window [-window-store DIR] [-window-runs 5]
 package main
 
 import (
@@ -41,7 +44,19 @@ func main() {
 	nSearch := flag.Int("search", 1000000, "documents in the search corpus")
 	nNotmuch := flag.Int("notmuch", 200000, "documents indexed by notmuch for the peer comparison (0: skip)")
 	keep := flag.String("dir", "", "work folder (default: a temporary folder, removed at the end)")
+	only := flag.String("only", "", "run one part only: core (the document store) or window (first window and memory, against Thunderbird and Evolution)")
+	var wopt windowOpts
+	flag.StringVar(&wopt.store, "window-store", "", "window part: demo folder with the large register, built there if it holds no database and kept (default: built in the work folder)")
+	flag.IntVar(&wopt.docs, "window-docs", 1000000, "window part: documents in the incoming register of that demo folder")
+	flag.IntVar(&wopt.runs, "window-runs", 5, "window part: warm starts per program (and runs of --first-frame and --type-search)")
+	flag.DurationVar(&wopt.hold, "window-hold", 5*time.Second, "window part: how long each program runs after its first window, for the peak RSS")
+	flag.StringVar(&wopt.congvu, "window-congvu", "", "window part: congvu binary to measure (default: go build it into the work folder)")
+	flag.StringVar(&wopt.search, "window-search", "dat dai", "window part: text typed by congvu --type-search")
+	flag.StringVar(&wopt.programs, "window-programs", "congvu,thunderbird,evolution", "window part: programs to start")
 	flag.Parse()
+	if *only != "" && *only != "core" && *only != "window" {
+		check(fmt.Errorf("-only %q: core or window", *only))
+	}
 	dir := *keep
 	if dir == "" {
 		d, err := os.MkdirTemp("", "congvu-bench-")
@@ -50,16 +65,34 @@ func main() {
 		dir = d
 	}
 	ctx := context.Background()
+	fmt.Fprintf(os.Stderr, "congvu-bench: %s, %d CPU, %s/%s, work folder %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, dir)
+	if *only != "window" {
+		coreBench(ctx, dir, *nReg, *nImp, *nSearch, *nNotmuch)
+	}
+	if *only != "core" {
+		windowBench(ctx, dir, wopt)
+	}
+
+	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))
+	fmt.Println("| step | result | goal | peak RSS | note |")
+	fmt.Println("|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Printf("| %s | %s | %s | %.0f MB | %s |\n", r.step, r.figure, r.goal, r.rssMB, r.note)
+	}
+}
+
+// coreBench is the document-core part: registration, import, raw
+// inserts, replay, search and paging, notmuch.
+func coreBench(ctx context.Context, dir string, nReg, nImp, nSearch, nNotmuch int) {
 	today := time.Now()
 	year := today.Year()
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(year, today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	fmt.Fprintf(os.Stderr, "congvu-bench: %s, %d CPU, %s/%s, work folder %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, dir)
 
 	// 1. One registration per transaction, as a clerk works.
 	resetPeak()
 	st, cast := newStore(ctx, filepath.Join(dir, "register"), today)
-	ins := demo.IncomingInputs(rand.New(rand.NewPCG(1, 1)), cast.IncomingRegister, *nReg, from, to, docstore.SecrecyNone)
+	ins := demo.IncomingInputs(rand.New(rand.NewPCG(1, 1)), cast.IncomingRegister, nReg, from, to, docstore.SecrecyNone)
 	t0 := time.Now()
 	for _, in := range ins {
 		_, err := st.RegisterIncoming(ctx, cast.Clerk, in)
@@ -72,7 +105,7 @@ func main() {
 	// 2. Batched import.
 	resetPeak()
 	st, cast = newStore(ctx, filepath.Join(dir, "import"), today)
-	ins = demo.IncomingInputs(rand.New(rand.NewPCG(2, 2)), cast.IncomingRegister, *nImp, from, to, docstore.SecrecyNone)
+	ins = demo.IncomingInputs(rand.New(rand.NewPCG(2, 2)), cast.IncomingRegister, nImp, from, to, docstore.SecrecyNone)
 	t0 = time.Now()
 	for i := 0; i < len(ins); i += 1000 {
 		_, err := st.ImportIncoming(ctx, cast.Clerk, ins[i:min(i+1000, len(ins))])
@@ -103,15 +136,15 @@ func main() {
 	st, cast = newStore(ctx, filepath.Join(dir, "search"), today)
 	t0 = time.Now()
 	rng := rand.New(rand.NewPCG(3, 3))
-	for done := 0; done < *nSearch; done += 5000 {
-		batch := demo.IncomingInputs(rng, cast.IncomingRegister, min(5000, *nSearch-done), from.AddDate(0, 0, done*300 / *nSearch), to, docstore.SecrecyNone)
+	for done := 0; done < nSearch; done += 5000 {
+		batch := demo.IncomingInputs(rng, cast.IncomingRegister, min(5000, nSearch-done), from.AddDate(0, 0, done*300/nSearch), to, docstore.SecrecyNone)
 		_, err := st.ImportIncoming(ctx, cast.Clerk, batch)
 		check(err)
 		if done%100000 == 0 {
-			fmt.Fprintf(os.Stderr, "  search corpus: %d/%d\n", done, *nSearch)
+			fmt.Fprintf(os.Stderr, "  search corpus: %d/%d\n", done, nSearch)
 		}
 	}
-	add(fmt.Sprintf("build the %s-document corpus (import)", thousands(*nSearch)), fmt.Sprintf("%.0f docs/s", float64(*nSearch)/time.Since(t0).Seconds()), "—", "batches of 5,000")
+	add(fmt.Sprintf("build the %s-document corpus (import)", thousands(nSearch)), fmt.Sprintf("%.0f docs/s", float64(nSearch)/time.Since(t0).Seconds()), "—", "batches of 5,000")
 
 	queries := []string{"dat dai", "ngan sach", "thu hoi", "cai cach", "chuyen doi", "ve sinh", "tuyen sinh", "khen thuong",
 		"giai quyet", "phong chay", "tai dinh", "moi truong", "hoa giai", "an toan", "nong thon", "ke hoach"}
@@ -156,7 +189,7 @@ func main() {
 		fmt.Sprintf("typed without marks: no result; %d hits in %d queries", found, len(lat)))
 
 	// First page of the register, newest first, and a deep page.
-	for _, off := range []int{0, *nSearch / 2} {
+	for _, off := range []int{0, nSearch / 2} {
 		resetPeak()
 		var lat []time.Duration
 		for i := 0; i < 200; i++ {
@@ -173,12 +206,12 @@ func main() {
 		if off > 0 {
 			name, goal = fmt.Sprintf("page of 50 at row %s", thousands(off)), "—"
 		}
-		add(name+fmt.Sprintf(" (%s docs)", thousands(*nSearch)), fmt.Sprintf("p50 %s, p99 %s", ms(pct(lat, 50)), ms(pct(lat, 99))), goal, "keyset on the gap-free số đến")
+		add(name+fmt.Sprintf(" (%s docs)", thousands(nSearch)), fmt.Sprintf("p50 %s, p99 %s", ms(pct(lat, 50)), ms(pct(lat, 99))), goal, "keyset on the gap-free số đến")
 	}
 	st.Close()
 
-	if *nNotmuch > 0 {
-		corpus := demo.IncomingInputs(rand.New(rand.NewPCG(4, 4)), "x", *nNotmuch, from, to, docstore.SecrecyNone)
+	if nNotmuch > 0 {
+		corpus := demo.IncomingInputs(rand.New(rand.NewPCG(4, 4)), "x", nNotmuch, from, to, docstore.SecrecyNone)
 		notmuchPeer(dir, corpus, queries, marked)
 		// And our search on a corpus of the same size, measured the same way.
 		resetPeak()
@@ -194,13 +227,6 @@ func main() {
 		searchRow(fmt.Sprintf("Công vụ search, the same folded queries (%s docs)", thousands(len(corpus))), queries, func(q string) docstore.Query { return docstore.Query{Text: q, Limit: 50} })
 		searchRow(fmt.Sprintf("Công vụ search, the same marked queries (%s docs)", thousands(len(corpus))), marked, func(q string) docstore.Query { return docstore.Query{Text: q, Limit: 50} })
 		st.Close()
-	}
-
-	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))
-	fmt.Println("| step | result | goal | peak RSS | note |")
-	fmt.Println("|---|---|---|---|---|")
-	for _, r := range rows {
-		fmt.Printf("| %s | %s | %s | %.0f MB | %s |\n", r.step, r.figure, r.goal, r.rssMB, r.note)
 	}
 }
 
@@ -318,8 +344,15 @@ func cpuModel() string {
 	return runtime.GOARCH
 }
 
+// atExit runs before check leaves (the window part stops its Xvfb and
+// the programs it started).
+var atExit []func()
+
 func check(err error) {
 	if err != nil {
+		for _, f := range slices.Backward(atExit) {
+			f()
+		}
 		fmt.Fprintln(os.Stderr, "congvu-bench:", err)
 		os.Exit(1)
 	}
