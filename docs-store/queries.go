@@ -202,6 +202,14 @@ func (s *Store) RegisterCount(ctx context.Context, viewer, registerID string) (i
 	if err != nil {
 		return 0, err
 	}
+	if r.Secret { // only the documents within the viewer's clearance
+		var n int
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE register_id = ? AND secrecy <= ?`, registerID, v.clearance).Scan(&n)
+		if err != nil {
+			return 0, fmt.Errorf("count register %s: %w", registerID, err)
+		}
+		return n, nil
+	}
 	return r.Count, nil
 }
 
@@ -218,10 +226,17 @@ func (s *Store) ListRegister(ctx context.Context, viewer, registerID string, off
 		return nil, err
 	}
 	var rows *sql.Rows
-	if r.PerType { // several counters: numbers repeat, page by insertion order
+	switch {
+	case r.Secret:
+		// A secret register holds mật, tối mật and tuyệt mật documents; a
+		// viewer sees those within their clearance, so the numbers seen are
+		// not gap-free and the page is an offset (secret registers are small).
+		rows, err = s.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.register_id = ? AND d.secrecy <= ?
+			ORDER BY d.rowid DESC LIMIT ? OFFSET ?`, registerID, v.clearance, limit, offset)
+	case r.PerType: // several counters: numbers repeat, page by insertion order
 		rows, err = s.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.register_id = ? ORDER BY d.rowid DESC LIMIT ? OFFSET ?`,
 			registerID, limit, offset)
-	} else {
+	default:
 		rows, err = s.r.QueryContext(ctx, `SELECT `+docColumns+` FROM documents d WHERE d.register_id = ? AND d.counter_key = '' AND d.number <= ?
 			ORDER BY d.number DESC LIMIT ?`, registerID, r.Count-offset, limit)
 	}

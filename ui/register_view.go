@@ -7,6 +7,9 @@ import (
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
@@ -14,6 +17,12 @@ import (
 
 // registerModel serves a register's rows to a virtual table a page at a
 // time; only the pages on screen (and a few around) are in memory.
+//
+// In the register's own order (newest number first, no filter) a page is a
+// keyset read of the register (ListRegister). A filtered or sorted register
+// is a view: the ordered rowids of its documents (8 bytes a row, computed
+// in the background by Main), and a page is those 100 rowids read at once
+// (DocumentsByRowid).
 type registerModel struct {
 	st       *docstore.Store
 	viewer   string
@@ -23,6 +32,8 @@ type registerModel struct {
 
 	mu    sync.Mutex
 	count int
+	total int     // documents in the register (the view's count is len(ids))
+	ids   []int64 // the view; nil in the register's own order
 	pages map[int][]docstore.DocumentRow
 	order []int // page numbers, least recently used first
 	err   error
@@ -45,13 +56,40 @@ func (m *registerModel) reload() {
 	defer m.mu.Unlock()
 	m.pages = map[int][]docstore.DocumentRow{}
 	m.order = nil
-	m.count, m.err = m.st.RegisterCount(context.Background(), m.viewer, m.register.ID)
+	m.total, m.err = m.st.RegisterCount(context.Background(), m.viewer, m.register.ID)
+	m.count = m.total
+	if m.ids != nil {
+		m.count = len(m.ids)
+	}
+}
+
+// setView shows the documents of ids, in that order; nil goes back to the
+// register's own order.
+func (m *registerModel) setView(ids []int64) {
+	m.mu.Lock()
+	m.ids = ids
+	m.mu.Unlock()
+	m.reload()
+}
+
+// viewing reports whether the model shows a view rather than the register.
+func (m *registerModel) viewing() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.ids != nil
 }
 
 func (m *registerModel) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.count
+}
+
+// Total is the number of documents in the register, whatever the view.
+func (m *registerModel) Total() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.total
 }
 
 // loaded is how many rows the model holds in memory (the probe checks
@@ -66,15 +104,18 @@ func (m *registerModel) loaded() int {
 	return n
 }
 
-// Row returns row i (0 = newest), reading its page when needed.
+// Row returns row i (0 = first shown), reading its page when needed.
 func (m *registerModel) Row(i int) (docstore.DocumentRow, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if i < 0 || i >= m.count {
+		return docstore.DocumentRow{}, false
+	}
 	p := i / pageSize
 	rows, ok := m.pages[p]
 	if !ok {
 		var err error
-		rows, err = m.st.ListRegister(context.Background(), m.viewer, m.register.ID, p*pageSize, pageSize)
+		rows, err = m.readPage(p)
 		if err != nil {
 			m.err = err
 			return docstore.DocumentRow{}, false
@@ -86,10 +127,34 @@ func (m *registerModel) Row(i int) (docstore.DocumentRow, bool) {
 			m.order = m.order[1:]
 		}
 	}
-	if i%pageSize >= len(rows) {
+	if i%pageSize >= len(rows) || rows[i%pageSize].ID == "" {
 		return docstore.DocumentRow{}, false
 	}
 	return rows[i%pageSize], true
+}
+
+// readPage reads page p (m.mu held).
+func (m *registerModel) readPage(p int) ([]docstore.DocumentRow, error) {
+	ctx := context.Background()
+	if m.ids == nil {
+		return m.st.ListRegister(ctx, m.viewer, m.register.ID, p*pageSize, pageSize)
+	}
+	ids := m.ids[p*pageSize : min((p+1)*pageSize, len(m.ids))]
+	docs, err := m.st.DocumentsByRowid(ctx, m.viewer, ids)
+	if err != nil {
+		return nil, err
+	}
+	// Row i of the page is ids[i]; one the viewer may no longer see (a
+	// clearance lowered meanwhile) stays an empty row.
+	rows := make([]docstore.DocumentRow, len(ids))
+	at := 0
+	for i, id := range ids {
+		if at < len(docs) && docs[at].RowID() == id {
+			rows[i] = docs[at]
+			at++
+		}
+	}
+	return rows, nil
 }
 
 // column is one register column: its title key, width and cell text.
@@ -97,6 +162,102 @@ type column struct {
 	key   string
 	width float32
 	text  func(d docstore.DocumentRow) string
+}
+
+// sortKeyOf is the order a tap on a column's header asks for, if any. The
+// outgoing Số, ký hiệu column sorts by the number, the incoming one by the
+// folded text of the số ký hiệu.
+func sortKeyOf(kind, col string) (docstore.SortKey, bool) {
+	switch col {
+	case "col.arrival":
+		return docstore.SortArrival, true
+	case "col.number_in":
+		return docstore.SortNumber, true
+	case "col.issuer":
+		return docstore.SortIssuer, true
+	case "col.doc_date":
+		return docstore.SortDocDate, true
+	case "col.urgency":
+		return docstore.SortUrgency, true
+	case "col.notation":
+		if kind == docstore.KindOutgoing {
+			return docstore.SortNumber, true
+		}
+		return docstore.SortNotation, true
+	}
+	return 0, false
+}
+
+// firstDirection is the direction a column sorts in at its first tap:
+// numbers and dates newest first, the most urgent first, names A to Z.
+func firstDirection(k docstore.SortKey) bool {
+	return k == docstore.SortIssuer || k == docstore.SortNotation
+}
+
+func columnsOf(kind string) []column {
+	if kind == docstore.KindOutgoing {
+		return outgoingColumns
+	}
+	return incomingColumns
+}
+
+// sortHeader is a column title that sorts the register when tapped; an
+// arrow beside the title shows the current order.
+type sortHeader struct {
+	widget.BaseWidget
+	label *widget.Label
+	arrow *widget.Icon
+	col   int
+	onTap func(col int)
+}
+
+func newSortHeader() *sortHeader {
+	h := &sortHeader{label: widget.NewLabel(""), arrow: widget.NewIcon(nil), col: -1}
+	h.label.TextStyle.Bold = true
+	h.label.Truncation = fyne.TextTruncateEllipsis
+	h.arrow.Hide()
+	h.ExtendBaseWidget(h)
+	return h
+}
+
+func (h *sortHeader) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, nil, h.arrow, h.label))
+}
+
+// Tapped sorts by this column (again: the other way round).
+func (h *sortHeader) Tapped(*fyne.PointEvent) {
+	if h.onTap != nil && h.col >= 0 {
+		h.onTap(h.col)
+	}
+}
+
+// Cursor is a hand over a sortable title.
+func (h *sortHeader) Cursor() desktop.Cursor {
+	if h.onTap != nil {
+		return desktop.PointerCursor
+	}
+	return desktop.DefaultCursor
+}
+
+// set shows column col's title; sorted is nil when the table is not sorted
+// by it, else whether it is ascending.
+func (h *sortHeader) set(col int, title string, sortable bool, sorted *bool, onTap func(int)) {
+	h.col = col
+	h.label.SetText(title)
+	h.onTap = nil
+	if sortable {
+		h.onTap = onTap
+	}
+	switch {
+	case sorted == nil:
+		h.arrow.Hide()
+	case *sorted:
+		h.arrow.SetResource(theme.MoveUpIcon())
+		h.arrow.Show()
+	default:
+		h.arrow.SetResource(theme.MoveDownIcon())
+		h.arrow.Show()
+	}
 }
 
 func dmy(iso string) string {
@@ -115,7 +276,7 @@ func typeAndSubject(d docstore.DocumentRow) string {
 // signature column and is left to the printed register.
 var incomingColumns = []column{
 	{"col.arrival", 95, func(d docstore.DocumentRow) string { return dmy(d.ArrivalDate) }},
-	{"col.number_in", 72, func(d docstore.DocumentRow) string { return fmt.Sprint(d.Number) }},
+	{"col.number_in", 92, func(d docstore.DocumentRow) string { return fmt.Sprint(d.Number) }},
 	{"col.issuer", 230, func(d docstore.DocumentRow) string { return d.Issuer }},
 	{"col.notation", 150, func(d docstore.DocumentRow) string { return d.Notation }},
 	{"col.doc_date", 118, func(d docstore.DocumentRow) string { return dmy(d.DocDate) }},
@@ -141,14 +302,24 @@ var outgoingColumns = []column{
 }
 
 // newRegisterTable is a virtual table over the model: Fyne creates only the
-// cells on screen and asks the model for their rows.
-func newRegisterTable(m *registerModel) *widget.Table {
-	cols := incomingColumns
-	if m.register.Kind == docstore.KindOutgoing {
-		cols = outgoingColumns
-	}
-	t := widget.NewTable(
-		func() (int, int) { return m.Len(), len(cols) },
+// cells on screen and asks the model for their rows. order gives the
+// current sort (for the arrows); a tap on a sortable title calls onSort
+// with its column.
+func newRegisterTable(m *registerModel, order func() docstore.RegisterSort, onSort func(col int)) *widget.Table {
+	cols := columnsOf(m.register.Kind)
+	// No rows until the table has a size: Fyne 2.7.1's table, asked to
+	// refresh before its first layout (SetColumnWidth does), counts every
+	// row as visible and makes a divider for each — a million widgets, 30 s
+	// and 1.6 GB for a 1,000,000-document register. Its first layout asks
+	// for the length again.
+	var t *widget.Table
+	t = widget.NewTable(
+		func() (int, int) {
+			if t == nil || t.Size().Height <= 0 {
+				return 0, len(cols)
+			}
+			return m.Len(), len(cols)
+		},
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -177,16 +348,17 @@ func newRegisterTable(m *registerModel) *widget.Table {
 		},
 	)
 	t.ShowHeaderRow = true
-	t.CreateHeader = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.TextStyle.Bold = true
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}
+	t.CreateHeader = func() fyne.CanvasObject { return newSortHeader() }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
-		if id.Col >= 0 {
-			o.(*widget.Label).SetText(T(cols[id.Col].key))
+		if id.Col < 0 || id.Col >= len(cols) {
+			return
 		}
+		key, sortable := sortKeyOf(m.register.Kind, cols[id.Col].key)
+		var sorted *bool
+		if o := order(); sortable && o.Key == key {
+			sorted = &o.Asc
+		}
+		o.(*sortHeader).set(id.Col, T(cols[id.Col].key), sortable, sorted, onSort)
 	}
 	for i, c := range cols {
 		t.SetColumnWidth(i, c.width)
