@@ -192,13 +192,19 @@ func (s *Store) visibleRegister(ctx context.Context, v *viewerInfo, id string) (
 	return r, err
 }
 
-// RegisterCount is the number of documents in a register.
-func (s *Store) RegisterCount(ctx context.Context, viewer, registerID string) (int, error) {
+// viewerRegister loads the viewer and the register, if they may see it.
+func (s *Store) viewerRegister(ctx context.Context, viewer, registerID string) (*viewerInfo, *Register, error) {
 	v, err := s.viewer(ctx, viewer)
 	if err != nil {
-		return 0, err
+		return nil, nil, err
 	}
 	r, err := s.visibleRegister(ctx, v, registerID)
+	return v, r, err
+}
+
+// RegisterCount is the number of documents in a register.
+func (s *Store) RegisterCount(ctx context.Context, viewer, registerID string) (int, error) {
+	v, r, err := s.viewerRegister(ctx, viewer, registerID)
 	if err != nil {
 		return 0, err
 	}
@@ -217,11 +223,7 @@ func (s *Store) RegisterCount(ctx context.Context, viewer, registerID string) (i
 // first. Numbers are gap-free, so row i has number count-i: a page is an
 // index range seek, as fast at row 900,000 as at row 0.
 func (s *Store) ListRegister(ctx context.Context, viewer, registerID string, offset, limit int) ([]DocumentRow, error) {
-	v, err := s.viewer(ctx, viewer)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.visibleRegister(ctx, v, registerID)
+	v, r, err := s.viewerRegister(ctx, viewer, registerID)
 	if err != nil {
 		return nil, err
 	}

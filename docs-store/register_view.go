@@ -87,11 +87,7 @@ var smallViewLimit = 20000
 // in the order o — only those the viewer may see (a secret register only to
 // the cleared, documents at most at their clearance).
 func (s *Store) RegisterView(ctx context.Context, viewer, registerID string, f RegisterFilter, o RegisterSort) ([]int64, error) {
-	v, err := s.viewer(ctx, viewer)
-	if err != nil {
-		return nil, err
-	}
-	r, err := s.visibleRegister(ctx, v, registerID)
+	v, r, err := s.viewerRegister(ctx, viewer, registerID)
 	if err != nil {
 		return nil, err
 	}

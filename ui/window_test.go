@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/png"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -340,7 +337,7 @@ func TestRegisterSortAndFilter(t *testing.T) {
 	eventually(t, "urgency", idle)
 	m.Filters.Urgency.SetSelectedIndex(0)
 	eventually(t, "any urgency", idle)
-	savePNG(t, w, "congvu-register-filter.png")
+	capture(t, w, "congvu-register-filter.png")
 
 	// Xóa lọc: the whole register, still by issuer; Số đến: back to the
 	// register's own order at once (no view to compute).
@@ -368,18 +365,5 @@ func TestRegisterSortAndFilter(t *testing.T) {
 	}
 	w.SetContent(sec.Content) // the widest bar, with a date message: nothing clipped
 	test.Type(sec.Filters.To, "1/13/2026")
-	savePNG(t, w, "congvu-register-filter-secret.png")
-}
-
-// savePNG renders the window to /tmp for a look at the layout.
-func savePNG(t *testing.T, w fyne.Window, name string) {
-	t.Helper()
-	f, err := os.Create(filepath.Join(os.TempDir(), name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
-		t.Fatal(err)
-	}
+	capture(t, w, "congvu-register-filter-secret.png")
 }
