@@ -31,10 +31,14 @@ type RegisterForm struct {
 	Subject, Recipients, Note                *widget.Entry
 	Submit                                   *widget.Button
 	Message                                  *widget.Label
-	errs                                     map[string]*widget.Label
-	regs                                     []docstore.Register
-	body                                     *fyne.Container
-	Content                                  fyne.CanvasObject
+	// NumberHint is the provisional số đến: the next number of the chosen
+	// register now. The number is confirmed only when the document is
+	// registered (another clerk, or a sync, may take it first).
+	NumberHint *widget.Label
+	errs       map[string]*widget.Label
+	regs       []docstore.Register
+	body       *fyne.Container
+	Content    fyne.CanvasObject
 
 	// Files to attach (local files, streamed into the blob store when the
 	// document is registered), listed in FileList, each with a "Bỏ" button.
@@ -54,7 +58,9 @@ func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today s
 			regNames = append(regNames, registerTitle(r))
 		}
 	}
-	f.Register = widget.NewSelect(regNames, nil)
+	f.NumberHint = widget.NewLabel("")
+	f.NumberHint.Importance = widget.LowImportance
+	f.Register = widget.NewSelect(regNames, func(string) { f.showNextNumber() })
 	if len(regNames) > 0 {
 		f.Register.SetSelectedIndex(0)
 	}
@@ -108,7 +114,7 @@ func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today s
 		key, name string
 		w         fyne.CanvasObject
 	}{
-		{0, "col.register", "register_id", f.Register}, {0, "col.arrival", "arrival_date", f.Arrival},
+		{0, "col.register", "register_id", container.NewBorder(nil, nil, nil, f.NumberHint, f.Register)}, {0, "col.arrival", "arrival_date", f.Arrival},
 		{0, "col.issuer", "issuer", f.Issuer}, {0, "col.notation", "notation", f.Notation},
 		{0, "col.doc_date", "doc_date", f.DocDate}, {0, "col.type", "type", f.Type},
 		{0, "col.subject_only", "subject", f.Subject},
@@ -345,9 +351,41 @@ func (f *RegisterForm) register(in docstore.IncomingInput) {
 			f.Files = nil // registered with the document; the next one starts with none
 			f.showFiles()
 			f.Message.SetText(T("form.registered", map[string]any{"Number": res.Number}) + dupNote(res))
+			f.refreshNumbers()
 			if f.done != nil {
 				f.done(res)
 			}
+		})
+	})
+}
+
+// showNextNumber shows the provisional số đến of the chosen register.
+func (f *RegisterForm) showNextNumber() {
+	i := f.Register.SelectedIndex()
+	if i < 0 || i >= len(f.regs) || f.regs[i].PerType {
+		f.NumberHint.SetText("")
+		return
+	}
+	f.NumberHint.SetText(T("form.next_number", map[string]any{"Number": f.regs[i].Count + 1}))
+}
+
+// refreshNumbers re-reads the registers' counts after a registration, so
+// the provisional number moves on.
+func (f *RegisterForm) refreshNumbers() {
+	goBackground(func() {
+		all, err := f.st.Registers(context.Background(), f.viewer)
+		if err != nil {
+			return
+		}
+		OnMain(func() {
+			for i := range f.regs {
+				for _, r := range all {
+					if r.ID == f.regs[i].ID {
+						f.regs[i].Count = r.Count
+					}
+				}
+			}
+			f.showNextNumber()
 		})
 	})
 }

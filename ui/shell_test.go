@@ -236,12 +236,16 @@ func TestIncomingFlowRegisterDirectHandleComplete(t *testing.T) {
 	st, cast, s, _ := demoShell(t)
 	s.OpenRegisterForm()
 	f := s.Form
+	if f.NumberHint.Text != "Số đến dự kiến: 251" { // 250 in the demo register
+		t.Fatalf("provisional number %q", f.NumberHint.Text)
+	}
 	test.Type(f.Issuer, "Sở Xây dựng tỉnh Lâm Hà")
 	test.Type(f.Notation, "321/SXD-QLN")
 	test.Type(f.DocDate, "25/11/2026")
 	test.Type(f.Subject, "V/v kiểm tra trật tự xây dựng khu dân cư Hòa Bình")
 	test.Tap(f.Submit)
-	eventually(t, "the registration", func() bool { return strings.Contains(f.Message.Text, "Đã vào sổ") })
+	eventually(t, "the registration", func() bool { return strings.Contains(f.Message.Text, "Đã vào sổ, số đến 251") })
+	eventually(t, "the next provisional number", func() bool { return f.NumberHint.Text == "Số đến dự kiến: 252" })
 	rows, err := st.ListRegister(context.Background(), cast.Clerk, cast.IncomingRegister, 0, 1)
 	if err != nil || rows[0].Notation != "321/SXD-QLN" {
 		t.Fatalf("newest row %+v %v", rows, err)
