@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
 )
 
 // buttonsIn lists the buttons of a page (through scrolls and boxes).
@@ -116,5 +119,39 @@ func TestLongWorkShowsProgress(t *testing.T) {
 	}
 	if s.Activity.Visible() {
 		t.Fatal("quick work lit the progress bar")
+	}
+}
+
+// In the register, độ khẩn shows as a tinted badge, and Enter on the
+// highlighted row opens the document.
+func TestRegisterUrgencyBadgeAndEnter(t *testing.T) {
+	_, _, s, w := demoShell(t)
+	m := s.Incoming
+	urgencyCol := -1
+	for i, c := range columnsOf(docstore.KindIncoming) {
+		if c.key == "col.urgency" {
+			urgencyCol = i
+		}
+	}
+	seen := map[bool]bool{}
+	for i := 0; i < m.Rows() && len(seen) < 2; i++ {
+		d, _ := m.model.Row(i)
+		c := m.Table.CreateCell()
+		m.Table.UpdateCell(widget.TableCellID{Row: i, Col: urgencyCol}, c)
+		badge, _ := cellParts(c)
+		tinted := badge.FillColor != color.Transparent
+		if tinted != (d.Urgency > docstore.UrgencyNormal) {
+			t.Fatalf("row %d urgency %d: badge tinted %v", i, d.Urgency, tinted)
+		}
+		seen[tinted] = true
+	}
+	if len(seen) != 2 {
+		t.Fatal("the demo register has no urgent and plain rows to compare")
+	}
+	first, _ := m.model.Row(0)
+	w.Canvas().Focus(m.Table)
+	m.Table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if s.Doc == nil || s.Doc.Doc.ID != first.ID {
+		t.Fatal("Enter did not open the highlighted row")
 	}
 }

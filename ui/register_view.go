@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"fmt"
+	"image/color"
 	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
@@ -305,48 +307,57 @@ var outgoingColumns = []column{
 // cells on screen and asks the model for their rows. order gives the
 // current sort (for the arrows); a tap on a sortable title calls onSort
 // with its column.
-func newRegisterTable(m *registerModel, order func() docstore.RegisterSort, onSort func(col int)) *widget.Table {
+func newRegisterTable(m *registerModel, order func() docstore.RegisterSort, onSort func(col int)) *registerTable {
 	cols := columnsOf(m.register.Kind)
 	// No rows until the table has a size: Fyne 2.7.1's table, asked to
 	// refresh before its first layout (SetColumnWidth does), counts every
 	// row as visible and makes a divider for each — a million widgets, 30 s
 	// and 1.6 GB for a 1,000,000-document register. Its first layout asks
 	// for the length again.
-	var t *widget.Table
-	t = widget.NewTable(
-		func() (int, int) {
-			if t == nil || t.Size().Height <= 0 {
-				return 0, len(cols)
+	t := &registerTable{}
+	t.Length = func() (int, int) {
+		if t.Size().Height <= 0 {
+			return 0, len(cols)
+		}
+		return m.Len(), len(cols)
+	}
+	t.CreateCell = func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		badge := canvas.NewRectangle(color.Transparent)
+		badge.CornerRadius = 4
+		return container.NewStack(badge, l)
+	}
+	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
+		badge, l := cellParts(o)
+		badge.FillColor = color.Transparent
+		d, ok := m.Row(id.Row)
+		if !ok {
+			l.SetText("")
+			badge.Refresh()
+			return
+		}
+		l.TextStyle.Bold = d.Urgency >= docstore.UrgencyHigh
+		// Overdue rows red, due-soon amber (documents not yet done).
+		l.Importance = widget.MediumImportance
+		if d.Kind == docstore.KindIncoming && d.Status != docstore.DocDone {
+			switch docstore.DeadlineOn(d.DueDate, m.today()) {
+			case docstore.Overdue:
+				l.Importance = widget.DangerImportance
+			case docstore.DueSoon:
+				l.Importance = widget.WarningImportance
 			}
-			return m.Len(), len(cols)
-		},
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(id widget.TableCellID, o fyne.CanvasObject) {
-			l := o.(*widget.Label)
-			d, ok := m.Row(id.Row)
-			if !ok {
-				l.SetText("")
-				return
-			}
-			l.TextStyle.Bold = d.Urgency >= docstore.UrgencyHigh
-			// Overdue rows red, due-soon amber (documents not yet done).
-			l.Importance = widget.MediumImportance
-			if d.Kind == docstore.KindIncoming && d.Status != docstore.DocDone {
-				switch docstore.DeadlineOn(d.DueDate, m.today()) {
-				case docstore.Overdue:
-					l.Importance = widget.DangerImportance
-				case docstore.DueSoon:
-					l.Importance = widget.WarningImportance
-				}
-			}
-			// One line per cell: nơi nhận and notes are often several lines.
-			l.SetText(strings.Join(strings.Fields(cols[id.Col].text(d)), " "))
-		},
-	)
+		}
+		// Độ khẩn as a badge, the way the stamp stands out on paper.
+		if cols[id.Col].key == "col.urgency" && d.Urgency > docstore.UrgencyNormal {
+			badge.FillColor = urgencyColors[min(int(d.Urgency), len(urgencyColors)-1)]
+			l.TextStyle.Bold = true
+		}
+		badge.Refresh()
+		// One line per cell: nơi nhận and notes are often several lines.
+		l.SetText(strings.Join(strings.Fields(cols[id.Col].text(d)), " "))
+	}
+	t.ExtendBaseWidget(t)
 	t.ShowHeaderRow = true
 	t.CreateHeader = func() fyne.CanvasObject { return newSortHeader() }
 	t.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
@@ -364,4 +375,26 @@ func newRegisterTable(m *registerModel, order func() docstore.RegisterSort, onSo
 		t.SetColumnWidth(i, c.width)
 	}
 	return t
+}
+
+// registerTable is the register's virtual table; Enter opens the
+// highlighted row as Space does in Fyne (clerks press Enter). Rows are not
+// counted before the first layout: see newRegisterTable.
+type registerTable struct{ widget.Table }
+
+func (t *registerTable) TypedKey(ev *fyne.KeyEvent) { t.Table.TypedKey(enterAsSpace(ev)) }
+
+// urgencyColors are the badge tints for khẩn, thượng khẩn and hỏa tốc:
+// light enough for the dark text to stay readable.
+var urgencyColors = []color.Color{
+	color.Transparent,
+	color.NRGBA{R: 0xff, G: 0xe0, B: 0x99, A: 0xff}, // khẩn: amber
+	color.NRGBA{R: 0xff, G: 0xc0, B: 0x99, A: 0xff}, // thượng khẩn: orange
+	color.NRGBA{R: 0xff, G: 0xa8, B: 0xa8, A: 0xff}, // hỏa tốc: red
+}
+
+// cellParts is a register cell's badge and text.
+func cellParts(o fyne.CanvasObject) (*canvas.Rectangle, *widget.Label) {
+	c := o.(*fyne.Container)
+	return c.Objects[0].(*canvas.Rectangle), c.Objects[1].(*widget.Label)
 }

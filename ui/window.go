@@ -25,7 +25,7 @@ type Main struct {
 	User    *widget.Label
 	Picker  *widget.Select
 	Status  *widget.Label
-	Table   *widget.Table
+	Table   *registerTable
 	model   *registerModel
 	regs    []docstore.Register
 	body    *fyne.Container

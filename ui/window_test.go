@@ -32,11 +32,12 @@ func demoStore(t *testing.T) (*docstore.Store, *demo.Cast) {
 }
 
 // cellText renders the table and returns the text of a visible cell.
-func cellText(t *testing.T, tb *widget.Table, row, col int) string {
+func cellText(t *testing.T, tb *registerTable, row, col int) string {
 	t.Helper()
 	// Ask the table's callbacks, as Fyne does for a cell scrolled into view.
-	l := tb.CreateCell().(*widget.Label)
-	tb.UpdateCell(widget.TableCellID{Row: row, Col: col}, l)
+	c := tb.CreateCell()
+	tb.UpdateCell(widget.TableCellID{Row: row, Col: col}, c)
+	_, l := cellParts(c)
 	return l.Text
 }
 
@@ -72,8 +73,9 @@ func TestMainShowsAgencyAndRegisterInVietnamese(t *testing.T) {
 	red := false
 	for i := 0; i < m.Rows(); i++ {
 		d, _ := m.model.Row(i)
-		l := m.Table.CreateCell().(*widget.Label)
-		m.Table.UpdateCell(widget.TableCellID{Row: i, Col: 5}, l)
+		c := m.Table.CreateCell()
+		m.Table.UpdateCell(widget.TableCellID{Row: i, Col: 5}, c)
+		_, l := cellParts(c)
 		want := widget.MediumImportance
 		if d.Status != docstore.DocDone && d.DueDate != "" {
 			switch docstore.DeadlineOn(d.DueDate, "2026-11-27") {
