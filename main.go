@@ -12,7 +12,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -102,6 +105,20 @@ func main() {
 			os.Exit(0)
 		}()
 	})
+	// Fyne turns SIGINT/SIGTERM into a Quit, which can hang the same way
+	// (a session logout must not leave the folder locked): close the store
+	// and leave.
+	// (current follows st across the demo join, which runs off the main
+	// goroutine.)
+	var current atomic.Pointer[docstore.Store]
+	current.Store(st)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		<-sig
+		current.Load().Close()
+		os.Exit(0)
+	}()
 	// build puts the window's content together for a person; Cài đặt calls
 	// it again after a change of language.
 	var build func(viewer, page string)
@@ -136,11 +153,11 @@ func main() {
 			st.Close()
 			demoSt, _, err := demo.Open(ctx, dir, demo.Default(time.Now()))
 			if err != nil {
-				st, _ = docstore.Open(dir, docstore.Options{})
-				return st, err
+				demoSt, _ = docstore.Open(dir, docstore.Options{})
 			}
 			st = demoSt
-			return st, nil
+			current.Store(st)
+			return st, err
 		}
 		setup := ui.NewSetup(st, joinDemo, func(viewer string) { build(viewer, *page) })
 		w.SetContent(setup.Content)
