@@ -86,6 +86,9 @@ func main() {
 		// Vietnamese and change nothing on disk.
 		fmt.Fprintln(os.Stderr, "congvu:", err)
 		w.SetContent(container.NewCenter(widget.NewLabel(ui.ErrorText(err))))
+		if *quitAfter > 0 { // a script's run must end even here
+			time.AfterFunc(*quitAfter, func() { os.Exit(1) })
+		}
 		w.ShowAndRun()
 		os.Exit(1)
 	}

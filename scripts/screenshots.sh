@@ -53,9 +53,10 @@ shot cap-so vi --page draft.waiting
 shot incoming-en en --register "den-$year"
 # The first start on an empty folder (not the demo): found the agency or join the demo.
 DISPLAY=$disp ./bin/congvu --data "$tmp/empty" --quit-after 4s 2>/dev/null &
+pid=$!
 sleep 3
 DISPLAY=$disp /usr/bin/import -window root "$out/lan-dau.png"
-wait || true
+wait $pid || true
 echo "$out/lan-dau.png"
 start_x 1920x1080
 shot 1920/van-ban-den vi --register "den-$year" --size 1920x1080

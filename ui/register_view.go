@@ -269,6 +269,13 @@ func dmy(iso string) string {
 	return iso[8:10] + "/" + iso[5:7] + "/" + iso[0:4]
 }
 
+func urgencyBadge(d docstore.DocumentRow) string {
+	if d.Urgency == docstore.UrgencyNormal {
+		return ""
+	}
+	return T(fmt.Sprintf("urgency.%d", d.Urgency))
+}
+
 func typeAndSubject(d docstore.DocumentRow) string {
 	t, _ := docstore.LookupDocType(d.Type)
 	return t.Name + " — " + d.Subject
@@ -279,11 +286,14 @@ func typeAndSubject(d docstore.DocumentRow) string {
 var incomingColumns = []column{
 	{"col.arrival", 95, func(d docstore.DocumentRow) string { return dmy(d.ArrivalDate) }},
 	{"col.number_in", 92, func(d docstore.DocumentRow) string { return fmt.Sprint(d.Number) }},
-	{"col.issuer", 230, func(d docstore.DocumentRow) string { return d.Issuer }},
+	// Độ khẩn early, as a badge that is blank for thường: on a 1366-pixel
+	// screen it must be in view with the number (Decree 30's printed
+	// register keeps it in the notes; the screen is not the paper).
+	{"col.urgency", 112, urgencyBadge},
+	{"col.issuer", 220, func(d docstore.DocumentRow) string { return d.Issuer }},
 	{"col.notation", 150, func(d docstore.DocumentRow) string { return d.Notation }},
 	{"col.doc_date", 118, func(d docstore.DocumentRow) string { return dmy(d.DocDate) }},
 	{"col.subject", 430, typeAndSubject},
-	{"col.urgency", 118, func(d docstore.DocumentRow) string { return T(fmt.Sprintf("urgency.%d", d.Urgency)) }},
 	{"col.recipients", 200, func(d docstore.DocumentRow) string { return d.Recipients }},
 	{"col.forwarded", 95, func(d docstore.DocumentRow) string { return dmy(d.ForwardedDate) }},
 	{"col.note", 160, func(d docstore.DocumentRow) string { return d.Note }},

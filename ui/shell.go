@@ -122,7 +122,10 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 			s.Incoming.OnOpen = s.OpenDocument
 			add := widget.NewButton(T("form.register"), s.OpenRegisterForm)
 			add.Importance = widget.HighImportance
-			return container.NewBorder(container.NewHBox(add), nil, nil, nil, s.Incoming.Content)
+			if s.Incoming.Tools != nil { // nil when there is no agency yet
+				s.Incoming.Tools.Add(add)
+			}
+			return s.Incoming.Content
 		}},
 		{key: NavOutgoing, build: func() fyne.CanvasObject {
 			s.Outgoing = NewRegisterPage(st, s.viewer, docstore.KindOutgoing)

@@ -22,7 +22,7 @@ type Main struct {
 	viewer string
 
 	Agency  *widget.Label
-	User    *widget.Label
+	Tools   *fyne.Container // the page's buttons, beside the register picker
 	Picker  *widget.Select
 	Status  *widget.Label
 	Table   *registerTable
@@ -57,8 +57,8 @@ func NewRegisterPage(st *docstore.Store, viewer, kind string) *Main {
 	ctx := context.Background()
 	m.Agency = widget.NewLabel("")
 	m.Agency.TextStyle.Bold = true
-	m.Agency.SizeName = "headingText"
-	m.User = widget.NewLabel("")
+	m.Agency.SizeName = "subHeadingText"
+	m.Agency.Truncation = fyne.TextTruncateEllipsis // the rail keeps its width on a narrow screen
 	m.Status = widget.NewLabel("")
 	m.body = container.NewStack()
 	ag, err := st.Agency(ctx)
@@ -76,11 +76,6 @@ func NewRegisterPage(st *docstore.Store, viewer, kind string) *Main {
 	})
 	if kind != "" {
 		m.Filters.setKind(kind)
-	}
-	for _, p := range people {
-		if p.ID == viewer {
-			m.User.SetText(T("app.user", map[string]any{"Name": p.FullName, "Title": p.Title}))
-		}
 	}
 	all, err := st.Registers(ctx, viewer)
 	if err != nil {
@@ -102,9 +97,11 @@ func NewRegisterPage(st *docstore.Store, viewer, kind string) *Main {
 			}
 		}
 	})
-	picker := container.NewGridWrap(fyne.NewSize(360, m.Picker.MinSize().Height), m.Picker)
-	header := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewLabel(T("register.pick")), picker),
-		container.NewVBox(m.Agency, m.User))
+	picker := container.NewGridWrap(fyne.NewSize(320, m.Picker.MinSize().Height), m.Picker)
+	// One line: the agency, then the page's own buttons (Vào sổ) and the
+	// register picker; who is using the window is in the top bar.
+	m.Tools = container.NewHBox()
+	header := container.NewBorder(nil, nil, nil, container.NewHBox(m.Tools, widget.NewLabel(T("register.pick")), picker), m.Agency)
 	m.Content = container.NewBorder(container.NewVBox(header, m.Filters.Content), m.Status, nil, nil, m.body)
 	for _, r := range m.regs { // the ordinary register of the newest year opens first
 		if (r.Kind == kind || (kind == "" && r.Kind == docstore.KindIncoming)) && !r.Secret {
