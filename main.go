@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -60,6 +61,9 @@ func main() {
 	if cmd == "version" {
 		fmt.Println("congvu", version(), "schema", docstore.SchemaVersion())
 		return
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
 	}
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
@@ -156,7 +160,7 @@ func main() {
 			st.Close()
 			demoSt, _, err := demo.Open(ctx, dir, demo.Default(time.Now()))
 			if err != nil {
-				demoSt, _ = docstore.Open(dir, docstore.Options{})
+				demoSt, _ = docstore.Open(dir, windowStore)
 			}
 			st = demoSt
 			current.Store(st)
@@ -215,6 +219,16 @@ func probe(view *ui.Shell, st *docstore.Store, firstFrame, scrollEnd bool, searc
 	}
 }
 
+// windowStore are the store options of the window: small reader caches
+// (2 MiB each, SQLite's default) — see docs/BENCHMARKS.md, the window.
+var windowStore = docstore.Options{ReaderCacheKiB: 2048}
+
+// memoryLimit is the Go heap's soft limit in the window (unless GOMEMLIMIT
+// is set). Fyne allocates hundreds of MB/s while a register scrolls (text
+// shaped and rasterised per cell); with the default GOGC the heap would
+// grow to twice its ~30 MB of live data between collections.
+const memoryLimit = 64 << 20
+
 // dataDir is the folder to open: the flag, else (outside the demo) the one
 // chosen in Cài đặt, else the user's data folder; the demo without a flag
 // gets a new temporary folder.
@@ -239,7 +253,7 @@ func open(cmd, dir string) (*docstore.Store, error) {
 			return st, err
 		}
 	}
-	return docstore.Open(dir, docstore.Options{})
+	return docstore.Open(dir, windowStore)
 }
 
 // whoAmI is the person to open as: the one asked for; in the demo the

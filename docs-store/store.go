@@ -44,6 +44,11 @@ type Options struct {
 	Now func() time.Time
 	// NewID makes event and entity ids. Default: 128 random bits, hex.
 	NewID func() string
+	// ReaderCacheKiB is each reader connection's page cache. Default 8192
+	// (searches and imports beside them); the window passes less, as the
+	// operating system caches the file anyway and a desktop program's
+	// memory is what users see.
+	ReaderCacheKiB int
 }
 
 // Store is one open data folder: the database, the blob folder and the lock.
@@ -54,6 +59,8 @@ type Store struct {
 	lock  *dirLock
 	blobs *BlobStore
 	stmts *stmtCache
+
+	readerCache int // KiB per reader connection, 0 = 8192
 	// writeMu serialises write transactions in this process (SQLite allows
 	// one writer; waiting here is cheaper than in busy_timeout).
 	writeMu   sync.Mutex
@@ -74,7 +81,7 @@ func Open(dir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{dir: dir, lock: lk, now: opt.Now, newID: opt.NewID}
+	s := &Store{dir: dir, lock: lk, now: opt.Now, newID: opt.NewID, readerCache: opt.ReaderCacheKiB}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -103,7 +110,8 @@ func (s *Store) openDB() error {
 	uri := "file:" + filepath.ToSlash(path)
 	var err error
 	// The writer gets a 32 MiB page cache (imports touch many index pages)
-	// and checkpoints every ~40 MiB of WAL; readers keep 8 MiB each.
+	// and checkpoints every ~40 MiB of WAL; readers keep 8 MiB each unless
+	// told otherwise.
 	s.w, err = sql.Open("sqlite", uri+"?"+common+"&_txlock=immediate&_pragma=cache_size(-32768)&_pragma=wal_autocheckpoint(10000)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
@@ -117,7 +125,11 @@ func (s *Store) openDB() error {
 	if err := s.migrate(); err != nil {
 		return err
 	}
-	s.r, err = sql.Open("sqlite", uri+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-8192)")
+	rc := s.readerCache
+	if rc <= 0 {
+		rc = 8192
+	}
+	s.r, err = sql.Open("sqlite", fmt.Sprintf("%s?%s&_pragma=query_only(1)&_pragma=cache_size(-%d)", uri, common, rc))
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}

@@ -18,7 +18,7 @@ package texturecache
 import "os"
 
 // Lifetime is how long an unused text texture is kept.
-const Lifetime = "2s"
+const Lifetime = "1s"
 
 func init() {
 	if os.Getenv("FYNE_CACHE") == "" {
