@@ -55,6 +55,7 @@ func main() {
 	firstFrame := fs.Bool("first-frame", false, "benchmark: print the time to the first drawn frame and exit")
 	scrollEnd := fs.Bool("scroll-end", false, "benchmark: scroll the incoming register to its end, print time and peak RSS, exit")
 	typeSearch := fs.String("type-search", "", "benchmark: type this into the search box, print how long after the last key the results showed, exit")
+	typeGap := fs.Duration("type-gap", 80*time.Millisecond, "benchmark: the pause between keys for --type-search")
 	size := fs.String("size", "1366x768", "window size in device-independent pixels, WxH (screenshots)")
 	fs.Parse(args)
 
@@ -146,7 +147,7 @@ func main() {
 		if *firstFrame || *scrollEnd || *typeSearch != "" {
 			content = ui.WithFirstFrame(content, func() {
 				fmt.Fprintf(os.Stderr, "congvu: first frame %d ms\n", time.Since(started).Milliseconds())
-				probe(view, st, *firstFrame, *scrollEnd, *typeSearch)
+				probe(view, st, *firstFrame, *scrollEnd, *typeSearch, *typeGap)
 			})
 		}
 		w.SetContent(content)
@@ -200,7 +201,7 @@ func main() {
 
 // probe runs the measuring flags once the first frame is on screen, prints
 // their figures and leaves (os.Exit: see SetOnClosed).
-func probe(view *ui.Shell, st *docstore.Store, firstFrame, scrollEnd bool, search string) {
+func probe(view *ui.Shell, st *docstore.Store, firstFrame, scrollEnd bool, search string, gap time.Duration) {
 	leave := func() { st.Close(); os.Exit(0) }
 	switch {
 	case firstFrame:
@@ -212,7 +213,7 @@ func probe(view *ui.Shell, st *docstore.Store, firstFrame, scrollEnd bool, searc
 			leave()
 		})
 	default:
-		view.TypeSearch(search, 80*time.Millisecond, func(hits int, after time.Duration) {
+		view.TypeSearch(search, gap, func(hits int, after time.Duration) {
 			fmt.Fprintf(os.Stderr, "congvu: search %q %d results %d ms after the last key\n", search, hits, after.Milliseconds())
 			leave()
 		})
