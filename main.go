@@ -103,11 +103,17 @@ func main() {
 	// stay locked by a process that lingers: close the store as the window
 	// closes, and leave for sure a few seconds later.
 	var view *ui.Shell
+	// current follows st across the demo join, which runs off the main
+	// goroutine; closing the window and signals read it.
+	var current atomic.Pointer[docstore.Store]
+	current.Store(st)
 	w.SetOnClosed(func() {
 		if view != nil {
 			view.Close()
 		}
-		st.Close()
+		if s := current.Load(); s != nil {
+			s.Close()
+		}
 		go func() {
 			time.Sleep(3 * time.Second)
 			os.Exit(0)
@@ -116,15 +122,13 @@ func main() {
 	// Fyne turns SIGINT/SIGTERM into a Quit, which can hang the same way
 	// (a session logout must not leave the folder locked): close the store
 	// and leave.
-	// (current follows st across the demo join, which runs off the main
-	// goroutine.)
-	var current atomic.Pointer[docstore.Store]
-	current.Store(st)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	go func() {
 		<-sig
-		current.Load().Close()
+		if s := current.Load(); s != nil {
+			s.Close()
+		}
 		os.Exit(0)
 	}()
 	// build puts the window's content together for a person; Cài đặt calls

@@ -132,9 +132,9 @@ func (s *Store) Stats(ctx context.Context, viewer string, year int, today string
 		return st, fmt.Errorf("stats %d: %w", year, err)
 	}
 	if last-mark >= foldEvery {
-		if err := s.foldStats(ctx); err != nil {
-			return st, fmt.Errorf("stats %d: %w", year, err)
-		}
+		// Folding is an optimisation: if it cannot write (disk full,
+		// read-only medium), the rows are counted on the fly below.
+		_ = s.foldStats(ctx)
 	}
 	y := fmt.Sprintf("%04d", year)
 	// One snapshot: a fold committing meanwhile must not count twice.

@@ -49,9 +49,9 @@ func SetActivityIndicator(show func(running bool)) {
 
 func busy(delta int) {
 	activity.mu.Lock()
+	defer activity.mu.Unlock() // queued under the lock: the last change queued is the last shown
 	activity.n += delta
 	on, show := activity.n > 0, activity.show
-	activity.mu.Unlock()
 	if show != nil {
 		OnMain(func() { show(on) })
 	}

@@ -344,15 +344,17 @@ func (v *DraftView) issueForm() fyne.CanvasObject {
 		v.Register.SetSelectedIndex(0)
 	}
 	issue := widget.NewButton(T("draft.action.issue"), func() {
+		// The fields are read here, on the main goroutine; the step runs off it.
+		i := v.Register.SelectedIndex()
+		n := 0
+		fmt.Sscan(v.Copies.Text, &n)
+		recipients, holder := v.Recipients.Text, v.Holder.Text
 		v.do(func() error {
-			i := v.Register.SelectedIndex()
 			if i < 0 {
 				return &docstore.FieldError{Field: "register_id", Reason: "required"}
 			}
-			n := 0
-			fmt.Sscan(v.Copies.Text, &n)
 			is, err := v.st.IssueDraft(ctx, v.viewer, docstore.Issue{DraftID: v.id, RegisterID: v.outRegs[i].ID,
-				Recipients: v.Recipients.Text, CopyHolder: v.Holder.Text, Copies: n})
+				Recipients: recipients, CopyHolder: holder, Copies: n})
 			if err == nil {
 				OnMain(func() { v.Preview.SetText(T("draft.issued", map[string]any{"Notation": is.Notation})) })
 			}

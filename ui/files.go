@@ -37,6 +37,9 @@ func localFile(u fyne.URI) error {
 	if fi.IsDir() {
 		return errIsFolder
 	}
+	if !fi.Mode().IsRegular() { // a device or a pipe would stream forever
+		return errNotLocal
+	}
 	return nil
 }
 
@@ -148,19 +151,23 @@ func saveCopy(st *docstore.Store, a docstore.Attachment, w fyne.URIWriteCloser, 
 		if cerr := w.Close(); err == nil && cerr != nil {
 			err = &docstore.WriteError{Err: cerr}
 		}
-		text := T("file.saved_as", map[string]any{"Path": uriName(dest)})
+		var derr error
 		if err != nil {
-			text = fileErrorText(err)
-			if errors.Is(err, docstore.ErrNotFound) {
-				text = T("file.blob_missing")
-			}
-			if derr := storage.Delete(dest); derr != nil {
-				text += " " + T("file.partial_left", map[string]any{"Path": uriName(dest)})
-			} else {
-				text += " " + T("file.partial_removed")
-			}
+			derr = storage.Delete(dest)
 		}
-		OnMain(func() {
+		OnMain(func() { // worded here: translations are read on the main goroutine only
+			text := T("file.saved_as", map[string]any{"Path": uriName(dest)})
+			if err != nil {
+				text = fileErrorText(err)
+				if errors.Is(err, docstore.ErrNotFound) {
+					text = T("file.blob_missing")
+				}
+				if derr != nil {
+					text += " " + T("file.partial_left", map[string]any{"Path": uriName(dest)})
+				} else {
+					text += " " + T("file.partial_removed")
+				}
+			}
 			if btn != nil {
 				btn.Enable()
 			}

@@ -41,9 +41,11 @@ func NewNotifier(st *docstore.Store, prefs Prefs, dir, viewer string, send func(
 // about the history: the cursor starts at what is already there.
 func (n *Notifier) Run(ctx context.Context) {
 	if _, ok := n.prefs.NoticeCursor(n.dir, n.viewer); !ok {
-		if c, err := n.st.NoticeMark(ctx); err == nil {
-			n.prefs.SetNoticeCursor(n.dir, n.viewer, c)
+		c, err := n.st.NoticeMark(ctx)
+		if err != nil {
+			return // no starting point: better no notifications than the whole history
 		}
+		n.prefs.SetNoticeCursor(n.dir, n.viewer, c)
 	}
 	t := time.NewTicker(NoticeInterval)
 	defer t.Stop()
@@ -81,12 +83,17 @@ func (n *Notifier) Check(ctx context.Context) {
 	if today != "" {
 		n.prefs.SetDeadlineToldOn(n.dir, n.viewer, today)
 	}
-	for _, m := range noticeMessages(ns, n.prefs) {
-		n.mu.Lock()
-		n.sent = append(n.sent, m)
-		n.mu.Unlock()
-		OnMain(func() { n.send(m) })
+	if len(ns) == 0 {
+		return
 	}
+	OnMain(func() { // worded here: translations are read on the main goroutine only
+		for _, m := range noticeMessages(ns, n.prefs) {
+			n.mu.Lock()
+			n.sent = append(n.sent, m)
+			n.mu.Unlock()
+			n.send(m)
+		}
+	})
 }
 
 // Sent lists the notifications sent so far.

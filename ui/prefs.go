@@ -54,11 +54,14 @@ func (p Prefs) SetDataDir(dir string) { p.p.SetString("data_dir", dir) }
 
 // personKey is per data folder: the same computer may open the agency's
 // folder and a demo, as different people.
-func personKey(dir string) string {
+func personKey(dir string) string { return "person@" + absDir(dir) }
+
+// absDir names a folder the same way however it was given (./x or /home/…/x).
+func absDir(dir string) string {
 	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
+		return abs
 	}
-	return "person@" + dir
+	return dir
 }
 
 // Person is who the user said they are in the data folder dir ("" = not
@@ -76,7 +79,7 @@ func (p Prefs) SetNotify(kind string, on bool) { p.p.SetBool("notify."+kind, on)
 // NoticeCursor is what viewer has been told about in dir, if anything.
 func (p Prefs) NoticeCursor(dir, viewer string) (docstore.NoticeCursor, bool) {
 	var c docstore.NoticeCursor
-	s := p.p.String("notice_cursor@" + viewer + "@" + dir)
+	s := p.p.String("notice_cursor@" + viewer + "@" + absDir(dir))
 	if _, err := fmt.Sscanf(s, "%d %d %d", &c.Doc, &c.Assignment, &c.Step); err != nil {
 		return c, false
 	}
@@ -84,15 +87,15 @@ func (p Prefs) NoticeCursor(dir, viewer string) (docstore.NoticeCursor, bool) {
 }
 
 func (p Prefs) SetNoticeCursor(dir, viewer string, c docstore.NoticeCursor) {
-	p.p.SetString("notice_cursor@"+viewer+"@"+dir, fmt.Sprintf("%d %d %d", c.Doc, c.Assignment, c.Step))
+	p.p.SetString("notice_cursor@"+viewer+"@"+absDir(dir), fmt.Sprintf("%d %d %d", c.Doc, c.Assignment, c.Step))
 }
 
 // DeadlineToldOn is the last day viewer was reminded of tomorrow's
 // deadlines (once a day is enough).
 func (p Prefs) DeadlineToldOn(dir, viewer string) string {
-	return p.p.String("deadline_told@" + viewer + "@" + dir)
+	return p.p.String("deadline_told@" + viewer + "@" + absDir(dir))
 }
 
 func (p Prefs) SetDeadlineToldOn(dir, viewer, day string) {
-	p.p.SetString("deadline_told@"+viewer+"@"+dir, day)
+	p.p.SetString("deadline_told@"+viewer+"@"+absDir(dir), day)
 }

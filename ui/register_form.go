@@ -348,7 +348,10 @@ func (f *RegisterForm) register(in docstore.IncomingInput) {
 				f.showError(err)
 				return
 			}
-			f.Files = nil // registered with the document; the next one starts with none
+			// Registered with the document; files dropped meanwhile stay for the next one.
+			f.Files = slices.DeleteFunc(f.Files, func(u fyne.URI) bool {
+				return slices.ContainsFunc(files, func(x fyne.URI) bool { return x.String() == u.String() })
+			})
 			f.showFiles()
 			f.Message.SetText(T("form.registered", map[string]any{"Number": res.Number}) + dupNote(res))
 			f.refreshNumbers()

@@ -155,12 +155,24 @@ func (s *Shell) settingsPage() fyne.CanvasObject {
 // here only the obvious is checked.
 func (s *Shell) chooseDataDir(p *SettingsPage, dir string) {
 	dir = filepath.Clean(dir)
-	s.prefs.SetDataDir(dir)
 	if dir == s.Dir {
+		s.prefs.SetDataDir(dir)
 		p.Message.SetText("")
 		return
 	}
-	p.Message.SetText(T("settings.data_dir_next", map[string]any{"Dir": dir}))
+	// Open it once now: a folder that cannot be used (no write permission,
+	// another program's database, a newer version's) is refused here, not
+	// at every later start.
+	runStep(p.Message, func() error {
+		st, err := docstore.Open(dir, docstore.Options{})
+		if err != nil {
+			return err
+		}
+		return st.Close()
+	}, func() {
+		s.prefs.SetDataDir(dir)
+		p.Message.SetText(T("settings.data_dir_next", map[string]any{"Dir": dir}))
+	})
 }
 
 // personRoles names a person's roles for the who-am-I list.

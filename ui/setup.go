@@ -114,8 +114,13 @@ func (u *Setup) found() {
 func (u *Setup) demo() {
 	u.busy(true)
 	var st *docstore.Store
-	runStep(u, func() (err error) { st, err = u.joinDemo(context.Background()); return err }, func() {
-		u.st = st
+	runStep(u, func() (err error) {
+		st, err = u.joinDemo(context.Background())
+		if st != nil { // after a failed join, the folder reopened as it was
+			u.st = st
+		}
+		return err
+	}, func() {
 		u.busy(false)
 		u.showPeople()
 	})

@@ -461,7 +461,7 @@ func (s *Shell) Dropped(uris []fyne.URI) {
 	case s.back == nil && s.items[s.current].key == NavDrafts:
 		s.OpenDraftForm()
 		s.DraftForm.AddFiles(uris)
-	case s.back == nil && s.may(docstore.RoleClerk):
+	case s.back == nil && s.items[s.current].key == NavIncoming && s.may(docstore.RoleClerk):
 		s.OpenRegisterForm()
 		s.Form.AddFiles(uris)
 	}
