@@ -3,7 +3,9 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -83,6 +85,10 @@ func fileErrorText(err error) string {
 		return T("file.is_folder")
 	case errors.Is(err, docstore.ErrDamaged):
 		return T("file.damaged")
+	case errors.As(err, &we) && errors.Is(we.Err, syscall.ENOSPC):
+		return T("file.disk_full")
+	case errors.As(err, &we) && errors.Is(we.Err, fs.ErrPermission):
+		return T("file.no_permission")
 	case errors.As(err, &we):
 		return T("file.write_failed", map[string]any{"Detail": we.Err.Error()})
 	}

@@ -2,8 +2,11 @@ package ui
 
 import (
 	"image/color"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -153,5 +156,18 @@ func TestRegisterUrgencyBadgeAndEnter(t *testing.T) {
 	m.Table.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if s.Doc == nil || s.Doc.Doc.ID != first.ID {
 		t.Fatal("Enter did not open the highlighted row")
+	}
+}
+
+// A full disk or a forbidden folder is said in Vietnamese, not as the
+// operating system's English.
+func TestWriteErrorsInVietnamese(t *testing.T) {
+	if err := SetupLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	full := fileErrorText(&docstore.WriteError{Err: &fs.PathError{Op: "write", Path: "/x", Err: syscall.ENOSPC}})
+	denied := fileErrorText(&docstore.WriteError{Err: &fs.PathError{Op: "open", Path: "/x", Err: fs.ErrPermission}})
+	if full != T("file.disk_full") || denied != T("file.no_permission") || strings.Contains(full+denied, "no space") {
+		t.Fatalf("%q / %q", full, denied)
 	}
 }

@@ -39,6 +39,8 @@ type registerModel struct {
 	pages map[int][]docstore.DocumentRow
 	order []int // page numbers, least recently used first
 	err   error
+	// onError is told (on the main goroutine) when a page cannot be read.
+	onError func(error)
 }
 
 const (
@@ -120,6 +122,9 @@ func (m *registerModel) Row(i int) (docstore.DocumentRow, bool) {
 		rows, err = m.readPage(p)
 		if err != nil {
 			m.err = err
+			if m.onError != nil { // queued: runs after this cell, without the model's lock
+				OnMain(func() { m.onError(err) })
+			}
 			return docstore.DocumentRow{}, false
 		}
 		m.pages[p] = rows

@@ -147,6 +147,7 @@ func (m *Main) show(r docstore.Register) {
 		return
 	}
 	m.model = model
+	model.onError = func(err error) { m.Status.SetText(ErrorText(err)) }
 	if m.Filters.setKind(r.Kind) { // the type and status lists changed
 		if f, ok, _ := m.Filters.Filter(); ok {
 			m.filter = f
