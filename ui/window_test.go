@@ -20,17 +20,6 @@ import (
 	"congvu/docs-store/vntext"
 )
 
-func demoStore(t *testing.T) (*docstore.Store, *demo.Cast) {
-	t.Helper()
-	today := time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("ICT", 7*3600))
-	st, cast, err := demo.Open(context.Background(), t.TempDir(), demo.Config{Seed: 3, Today: today, Incoming: 250, Secret: 5, Drafts: 40})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, cast
-}
-
 // cellText renders the table and returns the text of a visible cell.
 func cellText(t *testing.T, tb *registerTable, row, col int) string {
 	t.Helper()
