@@ -52,16 +52,21 @@ type ScrollResult struct {
 func (s *Shell) ScrollToEnd(done func(ScrollResult)) {
 	go func() {
 		var m *Main
-		sync1(func() { m = s.Incoming })
-		if m == nil || m.Table == nil {
+		var table *registerTable
+		rows := 0
+		sync1(func() { // widgets and the model are read on the main goroutine
+			if m = s.Incoming; m != nil {
+				table, rows = m.Table, m.Rows()
+			}
+		})
+		if table == nil || rows == 0 {
 			fyne.Do(func() { done(ScrollResult{}) })
 			return
 		}
-		rows := m.Rows()
 		t0 := time.Now()
 		steps := 0
 		step := func(row int) {
-			sync1(func() { m.Table.ScrollTo(widget.TableCellID{Row: min(row, rows-1), Col: 0}) })
+			sync1(func() { table.ScrollTo(widget.TableCellID{Row: min(row, rows-1), Col: 0}) })
 			steps++
 		}
 		for i := 0; i < 100 && i*20 < rows; i++ {
@@ -70,7 +75,7 @@ func (s *Shell) ScrollToEnd(done func(ScrollResult)) {
 		for i := 1; i <= 60; i++ {
 			step(rows * i / 60)
 		}
-		sync1(func() { m.Table.ScrollToBottom() })
+		sync1(func() { table.ScrollToBottom() })
 		el := time.Since(t0)
 		fyne.Do(func() {
 			done(ScrollResult{Rows: rows, Elapsed: el, PeakRSS: PeakRSS(), Loaded: m.model.loaded(), Requests: steps})
