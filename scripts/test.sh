@@ -27,6 +27,11 @@ for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X${disp#:}" ] && break; sleep 0.1; d
 echo "== smoke: the window opens on a demo agency ($disp)"
 smoke=$(mktemp -d)
 DISPLAY=$disp ./bin/congvu demo --data "$smoke/data" --quit-after 4s
+echo "== smoke: the measuring flags (first frame, search box)"
+DISPLAY=$disp timeout 60 ./bin/congvu demo --data "$smoke/data" --first-frame 2>&1 | grep 'first frame'
+DISPLAY=$disp timeout 60 ./bin/congvu demo --data "$smoke/data" --type-search "dat dai" 2>&1 | grep -E 'search "dat dai" [1-9][0-9]* results'
+echo "== smoke: the first start on an empty folder shows the setup"
+DISPLAY=$disp HOME="$smoke/home" ./bin/congvu --data "$smoke/empty" --quit-after 2s
 rm -rf "$smoke"
 
 echo "== numbering: 8 goroutines × 5,000 registrations (full size, without -race)"
