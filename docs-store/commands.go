@@ -148,6 +148,7 @@ type Issue struct {
 	Copies     int    // số lượng bản
 	Pages      int
 	Note       string
+	Source     Source // SourceElectronic (the default) or SourcePaper
 }
 
 // Issued is the number and ký hiệu given.
@@ -213,6 +214,7 @@ func (s *Store) IssueDraft(ctx context.Context, actor string, is Issue) (Issued,
 			DraftID: is.DraftID, DocID: out.DocID, RegisterID: is.RegisterID, Number: pre.Number, Notation: pre.Notation,
 			Date: date, Recipients: vntext.NFC(strings.TrimSpace(is.Recipients)), CopyHolder: vntext.NFC(strings.TrimSpace(is.CopyHolder)),
 			Copies: is.Copies, Forwarded: date, Note: vntext.NFC(strings.TrimSpace(is.Note)), PageCount: is.Pages,
+			Source: is.Source,
 		})
 		return []Event{e}, err
 	})

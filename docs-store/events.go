@@ -183,6 +183,10 @@ type DraftIssue struct {
 	Note       string `json:"note"`
 	Signer     string `json:"signer"` // full name, carried for the register
 	PageCount  int    `json:"pages"`
+	// Source is how it is issued: dien_tu (signed digitally, sent through
+	// the system) or giay (signed by hand, sealed, posted). Events written
+	// before it existed have none and were electronic.
+	Source Source `json:"source,omitempty"`
 }
 
 // payloadTypes maps each event type to a fresh payload value, for decoding.

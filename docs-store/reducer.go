@@ -1066,6 +1066,12 @@ func applyDraftIssued(tx *wtx, e Event) error {
 		return invalid("notation", "format")
 	case p.Forwarded != "" && (!validDate(p.Forwarded) || p.Forwarded < p.Date):
 		return invalid("forwarded", "before_date")
+	case p.Source != "" && p.Source != SourcePaper && p.Source != SourceElectronic:
+		return invalid("source", "unknown")
+	}
+	source := p.Source
+	if source == "" {
+		source = SourceElectronic
 	}
 	key := ""
 	if reg.PerType {
@@ -1085,7 +1091,7 @@ func applyDraftIssued(tx *wtx, e Event) error {
 		copy_holder, copies, draft_id, status, registered_by, registered_at)
 		VALUES (?,?,?,?,?,?,?,?,?,(SELECT name FROM agency),(SELECT name FROM agency),?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		p.DocID, reg.ID, KindOutgoing, key, p.Number, d.Type, p.Notation, vntext.Fold(p.Notation), p.Date,
-		d.Subject, p.Recipients, p.Forwarded, p.Note, d.Urgency, d.Secrecy, p.PageCount, SourceElectronic, signer, d.Authority, d.Title,
+		d.Subject, p.Recipients, p.Forwarded, p.Note, d.Urgency, d.Secrecy, p.PageCount, source, signer, d.Authority, d.Title,
 		p.CopyHolder, p.Copies, d.ID, DocIssued, e.Actor, evStamp(e))
 	if isConstraint(err) {
 		return fmt.Errorf("document %s: %w", p.DocID, ErrNumberTaken)

@@ -34,6 +34,7 @@ type DraftView struct {
 	// Issue: outgoing register, nơi nhận, bản lưu, số bản.
 	Register                   *widget.Select
 	Recipients, Holder, Copies *widget.Entry
+	IssueSource                *widget.RadioGroup // văn bản điện tử / bản giấy
 	Preview                    *widget.Label
 	Buttons                    map[string]*widget.Button // by action key: submit, initial, approve, return, sign, issue, cancel
 	Content                    fyne.CanvasObject
@@ -340,6 +341,10 @@ func (v *DraftView) issueForm() fyne.CanvasObject {
 	v.Holder.SetPlaceHolder(T("col.copy_holder"))
 	v.Copies = widget.NewEntry()
 	v.Copies.SetPlaceHolder(T("col.copies"))
+	v.IssueSource = widget.NewRadioGroup([]string{T("source.dien_tu"), T("source.giay")}, nil)
+	v.IssueSource.Horizontal = true
+	v.IssueSource.Required = true
+	v.IssueSource.SetSelected(T("source.dien_tu"))
 	if len(names) > 0 {
 		v.Register.SetSelectedIndex(0)
 	}
@@ -349,12 +354,16 @@ func (v *DraftView) issueForm() fyne.CanvasObject {
 		n := 0
 		fmt.Sscan(v.Copies.Text, &n)
 		recipients, holder := v.Recipients.Text, v.Holder.Text
+		source := docstore.SourceElectronic
+		if v.IssueSource.Selected == T("source.giay") {
+			source = docstore.SourcePaper
+		}
 		v.do(func() error {
 			if i < 0 {
 				return &docstore.FieldError{Field: "register_id", Reason: "required"}
 			}
 			is, err := v.st.IssueDraft(ctx, v.viewer, docstore.Issue{DraftID: v.id, RegisterID: v.outRegs[i].ID,
-				Recipients: recipients, CopyHolder: holder, Copies: n})
+				Recipients: recipients, CopyHolder: holder, Copies: n, Source: source})
 			if err == nil {
 				OnMain(func() { v.Preview.SetText(T("draft.issued", map[string]any{"Notation": is.Notation})) })
 			}
@@ -363,7 +372,7 @@ func (v *DraftView) issueForm() fyne.CanvasObject {
 	})
 	issue.Importance = widget.HighImportance
 	v.Buttons["issue"] = issue
-	return container.NewVBox(v.Register, v.Preview, v.Recipients, container.NewGridWithColumns(2, v.Holder, v.Copies), container.NewHBox(issue))
+	return container.NewVBox(v.Register, v.Preview, container.NewHBox(widget.NewLabel(T("draft.issue_source")), v.IssueSource), v.Recipients, container.NewGridWithColumns(2, v.Holder, v.Copies), container.NewHBox(issue))
 }
 
 // do runs a store step off the main goroutine, then reloads.

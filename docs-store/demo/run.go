@@ -338,7 +338,11 @@ func (g *gen) drafts(ctx context.Context) error {
 		if sec > docstore.SecrecyNone {
 			reg, clerk = g.cast.SecretOutgoing, g.cast.SecretClerk
 		}
-		if _, err := g.st.IssueDraft(ctx, clerk, docstore.Issue{DraftID: id, RegisterID: reg,
+		source := docstore.SourceElectronic
+		if g.r.IntN(3) == 0 { // still about a third on paper, signed by hand and sealed
+			source = docstore.SourcePaper
+		}
+		if _, err := g.st.IssueDraft(ctx, clerk, docstore.Issue{DraftID: id, RegisterID: reg, Source: source,
 			Recipients: "- Như trên;\n- UBND tỉnh (để b/c);\n- Lưu: VT, " + u.abbr + ".", CopyHolder: u.name, Copies: 2 + g.r.IntN(8), Pages: 1 + g.r.IntN(6)}); err != nil {
 			return fmt.Errorf("issue %d: %w", i, err)
 		}
