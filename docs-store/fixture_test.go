@@ -155,3 +155,21 @@ func (f *fixture) numbers(viewer, reg string) []int {
 	}
 	return out
 }
+
+// explain is SQLite's query plan for q, one step a line.
+func explain(t testing.TB, f *fixture, q string, args ...any) string {
+	t.Helper()
+	rows, err := f.s.r.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, q)
+	}
+	defer rows.Close()
+	out := ""
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		rows.Scan(&id, &parent, &notused, &detail)
+		out += detail + "\n"
+	}
+	return out
+}

@@ -309,23 +309,6 @@ func viewStatements(f *fixture, viewer string) []viewStatement {
 	}
 }
 
-func explain(t testing.TB, f *fixture, q string, args ...any) string {
-	t.Helper()
-	rows, err := f.s.r.Query("EXPLAIN QUERY PLAN "+q, args...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, q)
-	}
-	defer rows.Close()
-	out := ""
-	for rows.Next() {
-		var id, parent, notused int
-		var detail string
-		rows.Scan(&id, &parent, &notused, &detail)
-		out += detail + "\n"
-	}
-	return out
-}
-
 // BenchmarkRegisterView: the full ordered rowid list of a big register.
 // CONGVU_VIEW_DOCS sets its size (default 200,000; the store is built once
 // per run, which takes a while: about 15 s per 100,000 documents).

@@ -112,19 +112,7 @@ func TestSearchVietnameseFolding(t *testing.T) {
 func TestSearchUsesIndexes(t *testing.T) {
 	f := newFixture(t)
 	f.register()
-	plan := func(q string, args ...any) string {
-		rows, err := f.s.r.Query("EXPLAIN QUERY PLAN "+q, args...)
-		f.must(err)
-		defer rows.Close()
-		out := ""
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			rows.Scan(&id, &parent, &notused, &detail)
-			out += detail + "\n"
-		}
-		return out
-	}
+	plan := func(q string, args ...any) string { return explain(t, f, q, args...) }
 	p := plan(`SELECT `+docColumns+` FROM doc_fts f JOIN documents d ON d.rowid = f.rowid WHERE doc_fts MATCH ? ORDER BY f.rowid DESC LIMIT 50`, "folded : (hoa)")
 	if !strings.Contains(p, "VIRTUAL TABLE INDEX") || strings.Contains(p, "TEMP B-TREE") {
 		t.Fatalf("search plan:\n%s", p)

@@ -223,17 +223,7 @@ func TestStatsQueriesUseTheKeys(t *testing.T) {
 		WHERE rowid > ?3 AND ` + statDocsMonth + ` BETWEEN ?1 AND ?2 GROUP BY 1, 2, 3, 4, 5, 6`,
 		`SELECT day, status, register_id, secrecy, n FROM stat_work WHERE day BETWEEN ?1 AND ?2 AND n > 0`,
 	} {
-		rows, err := f.s.r.Query(`EXPLAIN QUERY PLAN `+q, "2026-01", "2026-12", 0)
-		f.must(err)
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			f.must(rows.Scan(&id, &parent, &unused, &detail))
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		p := strings.Join(plan, "; ")
+		p := explain(t, f, q, "2026-01", "2026-12", 0)
 		t.Log(p)
 		if strings.Contains(p, "SCAN") || !strings.Contains(p, "SEARCH stat_") {
 			t.Errorf("%s\nplan: %s", q, p)

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,8 +25,6 @@ type Notifier struct {
 	send   func(*fyne.Notification)
 
 	kick chan struct{}
-	mu   sync.Mutex
-	sent []*fyne.Notification // kept for tests
 }
 
 // NewNotifier prepares the notifications for viewer in the data folder dir;
@@ -88,19 +85,9 @@ func (n *Notifier) Check(ctx context.Context) {
 	}
 	OnMain(func() { // worded here: translations are read on the main goroutine only
 		for _, m := range noticeMessages(ns, n.prefs) {
-			n.mu.Lock()
-			n.sent = append(n.sent, m)
-			n.mu.Unlock()
 			n.send(m)
 		}
 	})
-}
-
-// Sent lists the notifications sent so far.
-func (n *Notifier) Sent() []*fyne.Notification {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]*fyne.Notification(nil), n.sent...)
 }
 
 // noticeMessages words the notices that are switched on: one notification

@@ -281,9 +281,6 @@ func (s *Shell) stopNotifications() {
 	}
 }
 
-// Notifier is the running notifier (nil before StartNotifications).
-func (s *Shell) Notifier() *Notifier { return s.notifier }
-
 // Close stops the pending search and the notifications, and waits for
 // background work.
 func (s *Shell) Close() {
