@@ -193,28 +193,32 @@ func (r *chartRenderer) Refresh() {
 	}
 }
 
-// BarChart draws categories along the horizontal axis (the months) with one
-// bar per series side by side in each, a value axis with gridlines and a
-// legend above.
-type BarChart struct {
+// seriesChart is the data of the bar charts: categories and the series
+// drawn over them.
+type seriesChart struct {
 	chartBase
 	labels []string
 	series []Series
 }
 
-// NewBarChart makes a grouped bar chart; labels name the categories.
-func NewBarChart(labels []string, series ...Series) *BarChart {
-	c := &BarChart{labels: labels, series: series}
-	c.ExtendBaseWidget(c)
-	return c
-}
-
 // SetData replaces the data (on the main goroutine); the objects are built
 // again once.
-func (c *BarChart) SetData(labels []string, series ...Series) {
+func (c *seriesChart) SetData(labels []string, series ...Series) {
 	c.labels, c.series = labels, series
 	c.gen++
 	c.Refresh()
+}
+
+// BarChart draws categories along the horizontal axis (the months) with one
+// bar per series side by side in each, a value axis with gridlines and a
+// legend above.
+type BarChart struct{ seriesChart }
+
+// NewBarChart makes a grouped bar chart; labels name the categories.
+func NewBarChart(labels []string, series ...Series) *BarChart {
+	c := &BarChart{seriesChart{labels: labels, series: series}}
+	c.ExtendBaseWidget(c)
+	return c
 }
 
 func (c *BarChart) CreateRenderer() fyne.WidgetRenderer {
@@ -339,24 +343,13 @@ func (c *BarChart) CreateRenderer() fyne.WidgetRenderer {
 // HBarChart draws one horizontal bar per category (the document types),
 // its series stacked end to end, the total written after the bar and the
 // category named before it; a legend above when there are several series.
-type HBarChart struct {
-	chartBase
-	labels []string
-	series []Series
-}
+type HBarChart struct{ seriesChart }
 
 // NewHBarChart makes a horizontal stacked bar chart.
 func NewHBarChart(labels []string, series ...Series) *HBarChart {
-	c := &HBarChart{labels: labels, series: series}
+	c := &HBarChart{seriesChart{labels: labels, series: series}}
 	c.ExtendBaseWidget(c)
 	return c
-}
-
-// SetData replaces the data (on the main goroutine).
-func (c *HBarChart) SetData(labels []string, series ...Series) {
-	c.labels, c.series = labels, series
-	c.gen++
-	c.Refresh()
 }
 
 // maxRowHeight keeps a short list from turning into fat bars.

@@ -118,7 +118,7 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	s.items = []navItem{
 		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
 		{key: NavIncoming, build: func() fyne.CanvasObject {
-			s.Incoming = NewRegisterPage(st, s.viewer, docstore.KindIncoming)
+			s.Incoming = newRegisterPage(st, s.viewer, docstore.KindIncoming, s.people)
 			s.Incoming.OnOpen = s.OpenDocument
 			add := widget.NewButton(T("form.register"), s.OpenRegisterForm)
 			add.Importance = widget.HighImportance
@@ -128,7 +128,7 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 			return s.Incoming.Content
 		}},
 		{key: NavOutgoing, build: func() fyne.CanvasObject {
-			s.Outgoing = NewRegisterPage(st, s.viewer, docstore.KindOutgoing)
+			s.Outgoing = newRegisterPage(st, s.viewer, docstore.KindOutgoing, s.people)
 			s.Outgoing.OnOpen = s.OpenDocument
 			return s.Outgoing.Content
 		}},

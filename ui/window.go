@@ -53,6 +53,12 @@ func NewMain(st *docstore.Store, viewer string) *Main { return NewRegisterPage(s
 // NewRegisterPage is the register view limited to one kind of register
 // (docstore.KindIncoming or KindOutgoing; "" for all).
 func NewRegisterPage(st *docstore.Store, viewer, kind string) *Main {
+	return newRegisterPage(st, viewer, kind, mustPeople(st))
+}
+
+// newRegisterPage builds the page with the directory already read (the
+// shell reads it once for all its pages).
+func newRegisterPage(st *docstore.Store, viewer, kind string, people []docstore.Person) *Main {
 	m := &Main{st: st, viewer: viewer}
 	ctx := context.Background()
 	m.Agency = widget.NewLabel("")
@@ -69,7 +75,6 @@ func NewRegisterPage(st *docstore.Store, viewer, kind string) *Main {
 		return m
 	}
 	m.Agency.SetText(fmt.Sprintf("%s  ·  %s", ag.Name, ag.Code))
-	people := mustPeople(st)
 	m.Filters = newFilterBar(people, viewer, func(f docstore.RegisterFilter) {
 		m.filter = f
 		m.applyView(true)
