@@ -7,6 +7,9 @@ GO ?= go
 APT_BUILD := gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 APT_X     := xvfb xauth
 APT_SHOTS := imagemagick
+# Real mail servers for the mail tests (scripts/mailserver) and a Secret
+# Service for the keyring tests (gnome-keyring on a private D-Bus session).
+APT_MAIL  := dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates dbus dbus-x11 gnome-keyring
 
 .PHONY: run demo test bench screenshots build deps-build deps-test clean
 
@@ -21,7 +24,8 @@ run: build
 demo: build
 	./bin/congvu demo
 
-## make test: install what the tests need, build, smoke-test the window, go test -race ./...
+## make test: install what the tests need, build, smoke-test the window,
+## start a private Dovecot + Postfix and gnome-keyring, go test -race ./...
 test: deps-test
 	./scripts/test.sh
 
@@ -40,7 +44,7 @@ deps-build:
 	@./scripts/deps.sh $(APT_BUILD)
 
 deps-test:
-	@./scripts/deps.sh $(APT_BUILD) $(APT_X)
+	@./scripts/deps.sh $(APT_BUILD) $(APT_X) $(APT_MAIL)
 
 clean:
 	rm -rf bin

@@ -5,6 +5,8 @@
 //	congvu [--data DIR] [--as PERSON]        open the app on a data folder
 //	congvu demo [--data DIR] [--as PERSON]   open it on a generated demo agency
 //	congvu version
+//	congvu account add|list|remove … [--data DIR]  provision mail accounts (password on stdin)
+//	congvu sync --once [--data DIR]                   sync every mail account, print a summary
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -27,6 +30,8 @@ import (
 	"congvu/assets"
 	docstore "congvu/docs-store"
 	"congvu/docs-store/demo"
+	"congvu/mail"
+	"congvu/mail/imapsync"
 	"congvu/ui"
 	_ "congvu/ui/texturecache" // before Fyne reads FYNE_CACHE: see the package
 )
@@ -40,6 +45,9 @@ var started = time.Now()
 
 func main() {
 	args := os.Args[1:]
+	if len(args) > 0 && (args[0] == "account" || args[0] == "sync") {
+		os.Exit(headless(args[0], args[1:]))
+	}
 	cmd := "run"
 	if len(args) > 0 && (args[0] == "demo" || args[0] == "version" || args[0] == "run") {
 		cmd, args = args[0], args[1:]
@@ -134,14 +142,39 @@ func main() {
 	// build puts the window's content together for a person; Cài đặt calls
 	// it again after a change of language.
 	var build func(viewer, page string)
+	// The mail service of the open data folder: its sync engines and the
+	// outbox run in the background for as long as the window is open (and
+	// across a change of language); a new folder (the demo join) gets a
+	// new one.
+	var svc *mail.Service
+	stopMail := func() {
+		if svc != nil {
+			svc.Stop()
+			svc = nil
+		}
+	}
 	build = func(viewer, page string) {
 		if view != nil {
 			view.Close()
+		}
+		if svc == nil || svc.Store() != st {
+			stopMail()
+			svc = mail.NewService(st, mail.Options{Progress: func(p imapsync.Progress) {
+				ui.OnMain(func() {
+					if view != nil {
+						view.MailProgress(p)
+					}
+				})
+			}})
+			if err := svc.Start(context.Background()); err != nil {
+				fmt.Fprintln(os.Stderr, "congvu: mail:", err)
+			}
 		}
 		if cmd != "demo" {
 			prefs.SetPerson(dir, viewer)
 		}
 		view = ui.NewShell(st, viewer, cmd == "demo")
+		view.SetMail(svc)
 		view.Dir, view.Rebuild = dir, build
 		view.Install(w)
 		if page != "" && !view.OpenScene(page) {
@@ -283,3 +316,41 @@ func whoAmI(st *docstore.Store, cmd, dir, as string, prefs ui.Prefs) string {
 
 // version is kept equal to FyneApp.toml's Version.
 func version() string { return "0.1.0" }
+
+// headless runs the mail commands without a window (IT provisioning,
+// diagnosis, the benchmarks): congvu account …, congvu sync --once.
+func headless(cmd string, args []string) int {
+	dir, rest := "", args[:0:0]
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case (a == "--data" || a == "-data") && i+1 < len(args):
+			dir = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--data="):
+			dir = strings.TrimPrefix(a, "--data=")
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if err := ui.SetupLanguage(os.Getenv("CONGVU_LANG")); err != nil {
+		fmt.Fprintln(os.Stderr, "translations:", err)
+	}
+	if dir == "" {
+		var err error
+		if dir, err = docstore.DefaultDir(); err != nil {
+			fmt.Fprintln(os.Stderr, ui.ErrorText(err))
+			return 1
+		}
+	}
+	st, err := docstore.Open(dir, docstore.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, ui.ErrorText(err))
+		return 1
+	}
+	defer st.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	svc := mail.NewService(st, mail.Options{})
+	c := &mail.Console{Service: svc, Store: st, In: os.Stdin, Out: os.Stdout, Err: os.Stderr, T: ui.T, ErrorText: ui.ErrorText}
+	return c.Run(ctx, cmd, rest)
+}

@@ -23,13 +23,14 @@ import "time"
 //
 //	accounts:  MailAccounts, MailAccount, SaveMailAccount, DeleteMailAccount
 //	folders:   MailFolders, SyncMailFolders, SetMailFolderState,
-//	           ResetMailFolder, MailFolderByName
+//	           ResetMailFolder, MailFolder, MailFolderByName, MailFolderByRole
 //	messages:  PutMailHeaders, PutMailBodies, SetMailFlags, RemoveMailUIDs,
-//	           MailUIDs, MailNeedingBodies, MailResumePoint,
+//	           MailUIDs, MailNeedingBodies, MailMaxUID (the resume point),
 //	           MailRowids, MailRowsByRowid, MailMessage, MailByUID
 //	ops:       QueueMailOp, PendingMailOps, DoneMailOp
 //	outbox:    EnqueueOutbox, OutboxItems, ClaimOutbox, OutboxSent,
-//	           OutboxFailed, OutboxAppended, DeleteOutbox
+//	           OutboxFailed, OutboxAppended, RequeueOutbox, DeleteOutbox,
+//	           RecoverOutbox
 //	links:     LinkMailDocument, MailDocuments, DocumentMail
 //	search:    SearchMail (the same folded index as documents)
 //	addresses: MailAddresses (completion for the composer)
@@ -116,9 +117,9 @@ type MailHeader struct {
 	ModSeq       uint64
 	Flags        []string // IMAP flags and keywords, e.g. `\Seen`, `$Forwarded`
 	InternalDate time.Time
-	Size         int64 // RFC822.SIZE
-	Date         time.Time
-	Subject      string // decoded, NFC
+	Size         int64     // RFC822.SIZE
+	Date         time.Time // the Date header; as cached, InternalDate when it has none
+	Subject      string    // decoded, NFC
 	From         []MailAddress
 	To           []MailAddress
 	Cc           []MailAddress
@@ -244,4 +245,5 @@ type OutboxItem struct {
 type MailHit struct {
 	MailRow
 	FolderName string
+	ExactMarks bool // matched the words with their marks as typed (as Hit)
 }

@@ -3,12 +3,15 @@ package ui
 import (
 	"errors"
 	"os"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
 	"congvu/assets"
 	docstore "congvu/docs-store"
+	"congvu/mail/account"
+	"congvu/mail/imapsync"
 )
 
 // Languages the app ships, Vietnamese first (the default).
@@ -24,6 +27,14 @@ func SetupLanguage(choice string) error {
 	}
 	// Fyne's own strings (Cancel, OK, …) follow the system locale on Linux.
 	os.Setenv("LANGUAGE", choice)
+	// "C"/"POSIX" (servers, scripts, CI) is no language tag: Fyne would log
+	// "Error parsing user locale C" at every translation load. They only
+	// mean "no locale", so say nothing instead.
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(k); v == "C" || v == "POSIX" || strings.HasPrefix(v, "C.") {
+			os.Unsetenv(k)
+		}
+	}
 	data, err := assets.Translations.ReadFile("translations/" + choice + ".json")
 	if err != nil {
 		return err
@@ -57,6 +68,18 @@ var errorKeys = []struct {
 	{docstore.ErrWrongYear, "err.wrong_year"},
 	{docstore.ErrNumberTaken, "err.number_taken"},
 	{docstore.ErrNoAgency, "err.no_agency"},
+	{account.ErrHostNotFound, "err.mail.host_not_found"},
+	{account.ErrPortClosed, "err.mail.port_closed"},
+	{account.ErrTimeout, "err.mail.timeout"},
+	{account.ErrNetwork, "err.mail.network"},
+	{account.ErrAuthFailed, "err.mail.auth"},
+	{account.ErrTLS, "err.mail.tls"},
+	{account.ErrProtocol, "err.mail.protocol"},
+	{account.ErrNoKeyring, "err.mail.no_keyring"},
+	{account.ErrNoPassword, "err.mail.no_password"},
+	{imapsync.ErrConnectionLost, "err.mail.lost"},
+	{imapsync.ErrOffline, "err.mail.offline"},
+	{imapsync.ErrFolderGone, "err.mail.folder_gone"},
 }
 
 // ErrorText turns a store error into a sentence for the user. Raw error
@@ -73,8 +96,20 @@ func ErrorText(err error) string {
 	if errors.As(err, &fe) {
 		return T("err.invalid") + " " + T("field."+fe.Reason)
 	}
+	// A certificate nobody vouched for: name the server and show the
+	// fingerprint, which the user can compare with what the agency's IT
+	// says before trusting it.
+	var uc *account.UntrustedCertError
+	if errors.As(err, &uc) {
+		return T("err.mail.untrusted", map[string]any{"Host": uc.Host, "Fingerprint": uc.Fingerprint})
+	}
 	for _, k := range errorKeys {
 		if errors.Is(err, k.err) {
+			// Say which server when it is a connection failure.
+			var ce *account.ConnError
+			if errors.As(err, &ce) {
+				return T("err.mail.server."+ce.Server, map[string]any{"Host": ce.Host, "Port": ce.Port}) + " " + T(k.key)
+			}
 			return T(k.key)
 		}
 	}

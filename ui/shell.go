@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
+	"congvu/mail"
 )
 
 // Shell is the whole window: the left rail with live badges, the search box
@@ -58,6 +59,13 @@ type Shell struct {
 	work []docstore.Assignment
 	win  fyne.Window
 
+	// The Hộp thư: mailSvc runs the accounts' sync engines and the outbox
+	// (nil when the window runs without mail: most tests).
+	mailSvc     *mail.Service
+	MailView    *MailView
+	Composer    *Composer
+	AccountForm *AccountForm
+
 	// Dir is the data folder open (Cài đặt shows it); Rebuild, set by
 	// main, builds the window again for a person and a page (after a
 	// change of language).
@@ -78,6 +86,7 @@ type Shell struct {
 
 	mu        sync.Mutex
 	hits      []docstore.Hit
+	mailHits  []docstore.MailHit
 	searchGen int
 	debounce  *time.Timer
 }
@@ -116,7 +125,7 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	s.prefs = NewPrefs(fyne.CurrentApp().Preferences())
 	s.people, _ = st.People(context.Background())
 	s.items = []navItem{
-		{key: NavMail, build: func() fyne.CanvasObject { return notYet("mail.later") }},
+		{key: NavMail, build: s.mailPage},
 		{key: NavIncoming, build: func() fyne.CanvasObject {
 			s.Incoming = newRegisterPage(st, s.viewer, docstore.KindIncoming, s.people)
 			s.Incoming.OnOpen = s.OpenDocument
@@ -162,7 +171,9 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 	s.Search.SetPlaceHolder(T("search.placeholder"))
 	s.Search.OnChanged = s.typed
 	s.Search.OnSubmitted = func(string) { s.runSearch() }
-	s.Results = newEnterList(func() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.hits) },
+	// Search results: documents first, then messages of the mail cache
+	// (the same folded index rules), each opening where it lives.
+	s.Results = newEnterList(func() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.hits) + len(s.mailHits) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")
 			l.Truncation = fyne.TextTruncateEllipsis
@@ -170,19 +181,36 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			s.mu.Lock()
-			h := s.hits[i]
-			s.mu.Unlock()
+			defer s.mu.Unlock()
 			l := o.(*widget.Label)
-			l.TextStyle.Bold = h.ExactMarks
-			l.SetText(hitLine(h))
+			if i < len(s.hits) {
+				h := s.hits[i]
+				l.TextStyle.Bold = h.ExactMarks
+				l.SetText(hitLine(h))
+				return
+			}
+			if k := i - len(s.hits); k < len(s.mailHits) {
+				l.TextStyle.Bold = false
+				l.SetText(mailHitLine(s.mailHits[k]))
+			}
 		})
 
 	s.Results.OnSelected = func(i widget.ListItemID) {
 		s.mu.Lock()
-		id := s.hits[i].ID
+		var docID string
+		var mailRow int64
+		if i < len(s.hits) {
+			docID = s.hits[i].ID
+		} else if k := i - len(s.hits); k < len(s.mailHits) {
+			mailRow = s.mailHits[k].Rowid
+		}
 		s.mu.Unlock()
 		s.Results.UnselectAll()
-		s.OpenDocument(id)
+		if docID != "" {
+			s.OpenDocument(docID)
+		} else if mailRow != 0 {
+			s.OpenMail(mailRow)
+		}
 	}
 
 	s.Status = widget.NewLabel("")
@@ -389,11 +417,15 @@ func (s *Shell) runSearch() {
 	viewer := s.viewer
 	goBackground(func() {
 		hits, err := s.st.Search(context.Background(), viewer, docstore.Query{Text: text, Limit: 200})
+		var mailHits []docstore.MailHit
+		if err == nil {
+			mailHits, err = s.st.SearchMail(context.Background(), text, 100)
+		}
 		OnMain(func() {
 			s.mu.Lock()
 			stale := gen != s.searchGen
 			if !stale && err == nil {
-				s.hits = hits
+				s.hits, s.mailHits = hits, mailHits
 			}
 			s.mu.Unlock()
 			if stale {
@@ -405,11 +437,11 @@ func (s *Shell) runSearch() {
 			}
 			s.Rail.UnselectAll()
 			s.page.Objects = []fyne.CanvasObject{container.NewBorder(
-				widget.NewLabel(T("search.results", map[string]any{"Count": len(hits), "Text": text})), nil, nil, nil, s.Results)}
+				widget.NewLabel(T("search.results", map[string]any{"Count": len(hits) + len(mailHits), "Text": text})), nil, nil, nil, s.Results)}
 			s.page.Refresh()
 			s.Results.Refresh()
 			if s.OnResults != nil {
-				s.OnResults(text, len(hits))
+				s.OnResults(text, len(hits)+len(mailHits))
 			}
 		})
 	})
@@ -455,6 +487,8 @@ func (s *Shell) Dropped(uris []fyne.URI) {
 		s.DraftForm.AddFiles(uris)
 	case s.Draft != nil && open == s.Draft.Content:
 		s.Draft.AddFiles(uris)
+	case s.Composer != nil && open == s.Composer.Content:
+		s.Composer.AddFiles(uris)
 	case s.back == nil && s.items[s.current].key == NavDrafts:
 		s.OpenDraftForm()
 		s.DraftForm.AddFiles(uris)

@@ -9,6 +9,7 @@
 //
 //	go run ./cmd/congvu-bench [-register 20000] [-import 100000] [-search 1000000]
 //	go run ./cmd/congvu-bench -only window [-window-store DIR] [-window-runs 5]
+//	go run ./cmd/congvu-bench -only mail [-mail-n 20000] [-mail-big 100000] [-mail-attach 200]
 package main
 
 import (
@@ -53,9 +54,15 @@ func main() {
 	flag.StringVar(&wopt.congvu, "window-congvu", "", "window part: congvu binary to measure (default: go build it into the work folder)")
 	flag.StringVar(&wopt.search, "window-search", "dat dai", "window part: text typed by congvu --type-search")
 	flag.StringVar(&wopt.programs, "window-programs", "congvu,thunderbird,evolution", "window part: programs to start")
+	var mopt mailOpts
+	flag.IntVar(&mopt.n, "mail-n", 20000, "mail part: messages in the INBOX synced by congvu and by mbsync")
+	flag.IntVar(&mopt.big, "mail-big", 100000, "mail part: messages of the large folder (peak RSS of congvu's sync; 0: skip)")
+	flag.IntVar(&mopt.attachMB, "mail-attach", 200, "mail part: MB of the large attachment downloaded and opened (0: skip)")
+	flag.IntVar(&mopt.runs, "mail-runs", 5, "mail part: no-change resyncs per tool")
+	flag.BoolVar(&mopt.keep, "mail-keep", false, "mail part: leave the mail servers running (in the work folder)")
 	flag.Parse()
-	if *only != "" && *only != "core" && *only != "window" {
-		check(fmt.Errorf("-only %q: core or window", *only))
+	if *only != "" && *only != "core" && *only != "window" && *only != "mail" {
+		check(fmt.Errorf("-only %q: core, window or mail", *only))
 	}
 	dir := *keep
 	if dir == "" {
@@ -66,11 +73,14 @@ func main() {
 	}
 	ctx := context.Background()
 	fmt.Fprintf(os.Stderr, "congvu-bench: %s, %d CPU, %s/%s, work folder %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, dir)
-	if *only != "window" {
+	if *only == "" || *only == "core" {
 		coreBench(ctx, dir, *nReg, *nImp, *nSearch, *nNotmuch)
 	}
-	if *only != "core" {
+	if *only == "" || *only == "window" {
 		windowBench(ctx, dir, wopt)
+	}
+	if *only == "" || *only == "mail" {
+		mailBench(ctx, dir, mopt)
 	}
 
 	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))

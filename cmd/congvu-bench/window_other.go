@@ -23,3 +23,12 @@ type windowOpts struct {
 func windowBench(ctx context.Context, work string, opt windowOpts) {
 	fmt.Fprintln(os.Stderr, "  window part: Linux only, skipped")
 }
+
+type mailOpts struct {
+	n, big, attachMB, runs int
+	keep                   bool
+}
+
+func mailBench(ctx context.Context, work string, opt mailOpts) {
+	fmt.Fprintln(os.Stderr, "mail part: Linux only (the test mail servers)")
+}

@@ -1,0 +1,5 @@
+//go:build !linux
+
+package docstore
+
+func syncBlobs(dir string, files []string) error { return syncEach(files) }

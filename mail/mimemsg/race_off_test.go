@@ -1,0 +1,5 @@
+//go:build !race
+
+package mimemsg
+
+const raceDetector = false

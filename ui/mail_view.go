@@ -1,0 +1,868 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+	"congvu/mail"
+	"congvu/mail/imapsync"
+	"congvu/mail/mimemsg"
+)
+
+// MailView is the Hộp thư: the folders of every account on the left (with
+// unread counts and the outbox), the open folder's messages in a virtual
+// list, and the reader. Everything comes from the local cache, so it works
+// offline; the sync engines fill the cache behind it and report through
+// the one bridge (OnMain).
+type MailView struct {
+	st     *docstore.Store
+	svc    *mail.Service
+	viewer string
+
+	Content  fyne.CanvasObject
+	Folders  *widget.List
+	List     *widget.List
+	Reader   *fyne.Container
+	Status   *widget.Label
+	Message  *widget.Label
+	Empty    *widget.Label // "Chưa có thư" / "Chưa có tài khoản thư"
+	Compose  *widget.Button
+	Reply    *widget.Button
+	ReplyAll *widget.Button
+	Forward  *widget.Button
+	Delete   *widget.Button
+	Unread   *widget.Button
+	Sync     *widget.Button
+	Register *widget.Button // Vào sổ văn bản đến
+
+	// Set by the shell: open the composer, the registration form for a
+	// message, the account form.
+	OnCompose    func(acct docstore.MailAccount, d mimemsg.Draft)
+	OnRegister   func(m docstore.MailMessage, files []string)
+	OnAddAccount func()
+
+	accounts []docstore.MailAccount
+	entries  []folderEntry
+	folder   *folderEntry // open folder (nil: none; Outbox entry: the outbox)
+	rowids   []int64
+	outbox   []docstore.OutboxItem
+	open     *docstore.MailMessage
+
+	mu    sync.Mutex
+	pages map[int][]docstore.MailRow // list rows by page of listPage
+	gen   int
+
+	refreshTimer *time.Timer
+}
+
+const listPage = 100
+
+// folderEntry is one line of the folder pane.
+type folderEntry struct {
+	account docstore.MailAccount
+	folder  docstore.MailFolder
+	heading bool // the account's own line
+	outbox  bool // Hộp thư đi
+	depth   int
+}
+
+// NewMailView builds the Hộp thư for viewer over the store's mail cache.
+func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView {
+	v := &MailView{st: st, svc: svc, viewer: viewer, pages: map[int][]docstore.MailRow{}}
+	v.Status = widget.NewLabel("")
+	v.Status.Importance = widget.LowImportance
+	v.Status.Truncation = fyne.TextTruncateEllipsis
+	v.Message = widget.NewLabel("")
+	v.Message.Wrapping = fyne.TextWrapWord
+	v.Empty = widget.NewLabel("")
+	v.Empty.Alignment = fyne.TextAlignCenter
+	v.Empty.Wrapping = fyne.TextWrapWord
+
+	v.Folders = widget.NewList(func() int { return len(v.entries) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("")
+			name.Truncation = fyne.TextTruncateEllipsis
+			count := widget.NewLabel("")
+			count.TextStyle.Bold = true
+			return container.NewBorder(nil, nil, nil, count, name)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			c := o.(*fyne.Container)
+			name, count := c.Objects[0].(*widget.Label), c.Objects[1].(*widget.Label)
+			e := v.entries[i]
+			name.TextStyle.Bold = e.heading
+			name.SetText(strings.Repeat("   ", e.depth) + v.entryName(e))
+			count.SetText(v.entryCount(e))
+		})
+	v.Folders.OnSelected = func(i widget.ListItemID) {
+		e := v.entries[i]
+		if e.heading {
+			return
+		}
+		v.openFolder(&e)
+	}
+
+	v.List = widget.NewList(func() int {
+		if v.folder != nil && v.folder.outbox {
+			return len(v.outbox)
+		}
+		return len(v.rowids)
+	}, newMailLine, v.updateLine)
+	v.List.OnSelected = func(i widget.ListItemID) {
+		if v.folder != nil && v.folder.outbox {
+			v.showOutboxItem(i)
+			return
+		}
+		if row, ok := v.row(i); ok {
+			v.OpenMessage(row.Rowid)
+		}
+	}
+
+	v.Reader = container.NewVBox()
+	v.Compose = widget.NewButton(T("mail.compose"), func() { v.compose(nil, "") })
+	v.Compose.Importance = widget.HighImportance
+	v.Reply = widget.NewButton(T("mail.reply"), func() { v.reply(false) })
+	v.ReplyAll = widget.NewButton(T("mail.reply_all"), func() { v.reply(true) })
+	v.Forward = widget.NewButton(T("mail.forward"), v.forward)
+	v.Delete = widget.NewButton(T("mail.delete"), v.delete)
+	v.Unread = widget.NewButton(T("mail.mark_unread"), v.markUnread)
+	v.Sync = widget.NewButton(T("mail.sync"), func() {
+		if v.svc != nil {
+			v.svc.Kick()
+		}
+	})
+	v.Register = widget.NewButton(T("mail.register"), v.register)
+	v.Register.Importance = widget.HighImportance
+	v.setMessageButtons()
+
+	tools := container.NewHBox(v.Compose, v.Reply, v.ReplyAll, v.Forward, v.Delete, v.Unread, v.Register, v.Sync)
+	list := container.NewStack(v.List, container.NewCenter(v.Empty))
+	reader := container.NewVScroll(container.NewPadded(v.Reader))
+	right := container.NewVSplit(list, reader)
+	right.Offset = 0.42
+	left := container.NewBorder(nil, nil, nil, nil, v.Folders)
+	split := container.NewHSplit(left, right)
+	split.Offset = 0.24
+	v.Content = container.NewBorder(tools, container.NewVBox(v.Message, v.Status), nil, nil, split)
+	v.Reload()
+	return v
+}
+
+// Reload reads the accounts and folders again (after an account is added,
+// a sync reported new mail) and keeps the open folder.
+func (v *MailView) Reload() {
+	ctx := context.Background()
+	accts, err := v.st.MailAccounts(ctx)
+	if err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	v.accounts = accts
+	var entries []folderEntry
+	for _, a := range accts {
+		entries = append(entries, folderEntry{account: a, heading: true})
+		fs, err := v.st.MailFolders(ctx, a.ID)
+		if err != nil {
+			v.Message.SetText(ErrorText(err))
+			continue
+		}
+		for _, f := range fs {
+			if f.NoSelect {
+				continue
+			}
+			depth := 1
+			if f.Delim != "" && f.Role == "" {
+				depth += strings.Count(f.Name, f.Delim)
+			}
+			entries = append(entries, folderEntry{account: a, folder: f, depth: depth})
+		}
+		entries = append(entries, folderEntry{account: a, outbox: true, depth: 1})
+	}
+	v.entries = entries
+	v.Folders.Refresh()
+	if len(accts) == 0 {
+		v.Empty.SetText(T("mail.no_account"))
+		v.Empty.Show()
+		v.Reader.Objects = []fyne.CanvasObject{widget.NewButton(T("mail.add_account"), func() {
+			if v.OnAddAccount != nil {
+				v.OnAddAccount()
+			}
+		})}
+		v.Reader.Refresh()
+		return
+	}
+	// Keep the open folder (its counts may have changed), else open the
+	// first INBOX.
+	sel := -1
+	for i, e := range entries {
+		if v.folder != nil && e.account.ID == v.folder.account.ID && e.outbox == v.folder.outbox && e.folder.ID == v.folder.folder.ID && !e.heading {
+			sel = i
+			break
+		}
+	}
+	if sel < 0 {
+		for i, e := range entries {
+			if !e.heading && !e.outbox && e.folder.Role == docstore.FolderInbox {
+				sel = i
+				break
+			}
+		}
+	}
+	if sel >= 0 {
+		if v.folder != nil && sel < len(entries) && entries[sel].folder.ID == v.folder.folder.ID && entries[sel].outbox == v.folder.outbox {
+			e := entries[sel]
+			v.folder = &e
+			v.loadList()
+			return
+		}
+		v.Folders.Select(sel)
+	}
+}
+
+func (v *MailView) entryName(e folderEntry) string {
+	switch {
+	case e.heading:
+		if e.account.DisplayName != "" {
+			return e.account.DisplayName + " <" + e.account.Address + ">"
+		}
+		return e.account.Address
+	case e.outbox:
+		return T("mail.outbox")
+	case e.folder.Role != "":
+		return T("mail.folder." + e.folder.Role)
+	}
+	name := e.folder.Name
+	if e.folder.Delim != "" {
+		if i := strings.LastIndex(name, e.folder.Delim); i >= 0 {
+			name = name[i+len(e.folder.Delim):]
+		}
+	}
+	return name
+}
+
+func (v *MailView) entryCount(e folderEntry) string {
+	switch {
+	case e.heading:
+		return ""
+	case e.outbox:
+		items, _ := v.st.OutboxItems(context.Background(), e.account.ID)
+		n := 0
+		for _, it := range items {
+			if it.State != docstore.OutboxAppended && it.State != docstore.OutboxSent {
+				n++
+			}
+		}
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprint(n)
+	case e.folder.Unread > 0:
+		return fmt.Sprint(e.folder.Unread)
+	}
+	return ""
+}
+
+// openFolder shows a folder's messages (or the outbox) and tells the
+// account's engine to watch it with IDLE.
+func (v *MailView) openFolder(e *folderEntry) {
+	v.folder = e
+	v.open = nil
+	v.showReader()
+	v.loadList()
+	if !e.outbox && v.svc != nil {
+		if eng := v.svc.Engine(e.account.ID); eng != nil {
+			eng.Open(e.folder.Name)
+		}
+	}
+}
+
+// loadList reads the open folder's row ids (8 bytes a message; the rows
+// themselves are read a page at a time as the list shows them).
+func (v *MailView) loadList() {
+	v.mu.Lock()
+	v.pages = map[int][]docstore.MailRow{}
+	v.gen++
+	v.mu.Unlock()
+	ctx := context.Background()
+	v.rowids, v.outbox = nil, nil
+	if v.folder == nil {
+		v.List.Refresh()
+		return
+	}
+	var err error
+	if v.folder.outbox {
+		v.outbox, err = v.st.OutboxItems(ctx, v.folder.account.ID)
+	} else {
+		v.rowids, err = v.st.MailRowids(ctx, v.folder.folder.ID)
+	}
+	if err != nil {
+		v.Message.SetText(ErrorText(err))
+	}
+	n := len(v.rowids) + len(v.outbox)
+	if n == 0 {
+		v.Empty.SetText(T("mail.empty_folder"))
+		v.Empty.Show()
+	} else {
+		v.Empty.Hide()
+	}
+	v.List.Refresh()
+}
+
+// row is list row i, read with its page when first shown.
+func (v *MailView) row(i int) (docstore.MailRow, bool) {
+	if i < 0 || i >= len(v.rowids) {
+		return docstore.MailRow{}, false
+	}
+	p := i / listPage
+	v.mu.Lock()
+	rows, ok := v.pages[p]
+	v.mu.Unlock()
+	if !ok {
+		end := min((p+1)*listPage, len(v.rowids))
+		var err error
+		rows, err = v.st.MailRowsByRowid(context.Background(), v.rowids[p*listPage:end])
+		if err != nil {
+			return docstore.MailRow{}, false
+		}
+		v.mu.Lock()
+		if len(v.pages) > 30 { // a long scroll keeps memory flat
+			clear(v.pages)
+		}
+		v.pages[p] = rows
+		v.mu.Unlock()
+	}
+	k := i - p*listPage
+	if k >= len(rows) || rows[k].Rowid != v.rowids[i] {
+		// A row vanished under us (moved by another program): find it.
+		for _, r := range rows {
+			if r.Rowid == v.rowids[i] {
+				return r, true
+			}
+		}
+		return docstore.MailRow{}, false
+	}
+	return rows[k], true
+}
+
+func newMailLine() fyne.CanvasObject {
+	from := widget.NewLabel("")
+	from.Truncation = fyne.TextTruncateEllipsis
+	date := widget.NewLabel("")
+	subject := widget.NewLabel("")
+	subject.Truncation = fyne.TextTruncateEllipsis
+	top := container.NewBorder(nil, nil, nil, date, from)
+	return container.NewVBox(top, subject)
+}
+
+func (v *MailView) updateLine(i widget.ListItemID, o fyne.CanvasObject) {
+	box := o.(*fyne.Container)
+	top := box.Objects[0].(*fyne.Container)
+	from, date := top.Objects[0].(*widget.Label), top.Objects[1].(*widget.Label)
+	subject := box.Objects[1].(*widget.Label)
+	if v.folder != nil && v.folder.outbox {
+		if i >= len(v.outbox) {
+			return
+		}
+		it := v.outbox[i]
+		from.SetText(strings.Join(it.Recipients, ", "))
+		date.SetText(it.Created.In(docstore.VietnamTime).Format("02/01 15:04"))
+		state := T("mail.outbox." + it.State)
+		if it.LastError != "" && it.State != docstore.OutboxAppended {
+			state += " — " + it.LastError
+		}
+		subject.SetText(subjectOr(it.Subject) + "  ·  " + state)
+		return
+	}
+	r, ok := v.row(i)
+	if !ok {
+		from.SetText("")
+		subject.SetText("")
+		date.SetText("")
+		return
+	}
+	who := addrList(r.From)
+	if v.folder != nil && (v.folder.folder.Role == docstore.FolderSent || v.folder.folder.Role == docstore.FolderDrafts) {
+		who = T("mail.to_prefix") + " " + addrList(r.To)
+	}
+	mark := ""
+	if r.Flagged {
+		mark += "★ "
+	}
+	if len(r.Attachments) > 0 {
+		mark += "📎 "
+	}
+	from.TextStyle.Bold = !r.Seen
+	subject.TextStyle.Bold = !r.Seen
+	from.SetText(mark + who)
+	subject.SetText(subjectOr(r.Subject) + "  —  " + r.Preview)
+	date.SetText(mailDate(r.Date))
+}
+
+func subjectOr(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return T("mail.no_subject")
+	}
+	return s
+}
+
+// mailDate: the time for today's mail, dd/mm for this year's, else the full date.
+func mailDate(t time.Time) string {
+	t = t.In(docstore.VietnamTime)
+	now := time.Now().In(docstore.VietnamTime)
+	switch {
+	case t.Year() == now.Year() && t.YearDay() == now.YearDay():
+		return t.Format("15:04")
+	case t.Year() == now.Year():
+		return t.Format("02/01")
+	}
+	return t.Format("02/01/2006")
+}
+
+func addrList(as []docstore.MailAddress) string {
+	var parts []string
+	for _, a := range as {
+		if a.Name != "" {
+			parts = append(parts, a.Name)
+		} else {
+			parts = append(parts, a.Addr)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func addrFull(as []docstore.MailAddress) string {
+	var parts []string
+	for _, a := range as {
+		if a.Name != "" {
+			parts = append(parts, a.Name+" <"+a.Addr+">")
+		} else {
+			parts = append(parts, a.Addr)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// OpenMessage shows a message in the reader and marks it read (in the
+// cache at once, on the server through the queue).
+func (v *MailView) OpenMessage(rowid int64) {
+	ctx := context.Background()
+	m, err := v.st.MailMessage(ctx, rowid)
+	if err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	v.open = &m
+	if !m.Seen {
+		if _, err := v.st.QueueMailOp(ctx, rowid, docstore.MailOpAddFlags, `\Seen`); err == nil {
+			v.open.Seen = true
+			v.kick(m.AccountID)
+			v.refreshSoon()
+		}
+	}
+	v.showReader()
+}
+
+func (v *MailView) kick(accountID string) {
+	if v.svc == nil {
+		return
+	}
+	if e := v.svc.Engine(accountID); e != nil {
+		e.Kick()
+	}
+}
+
+func (v *MailView) setMessageButtons() {
+	for _, b := range []*widget.Button{v.Reply, v.ReplyAll, v.Forward, v.Delete, v.Unread} {
+		if v.open == nil {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if v.open != nil && len(v.open.Parts) > 0 {
+		v.Register.Enable()
+	} else {
+		v.Register.Disable()
+	}
+}
+
+// readerTextCap: longer texts are cut in the reader (a Label lays out every
+// line); the whole message is one "Lưu thành…" away.
+const readerTextCap = 200_000
+
+func (v *MailView) showReader() {
+	v.setMessageButtons()
+	v.Reader.Objects = nil
+	m := v.open
+	if m == nil {
+		v.Reader.Refresh()
+		return
+	}
+	subject := widget.NewLabel(subjectOr(m.Subject))
+	subject.TextStyle.Bold = true
+	subject.SizeName = "headingText"
+	subject.Wrapping = fyne.TextWrapWord
+	v.Reader.Add(subject)
+	field := func(key, val string) {
+		if val == "" {
+			return
+		}
+		l := widget.NewLabel(T(key) + ": " + val)
+		l.Wrapping = fyne.TextWrapWord
+		v.Reader.Add(l)
+	}
+	field("mail.from", addrFull(m.From))
+	field("mail.to", addrFull(m.To))
+	field("mail.cc", addrFull(m.Cc))
+	field("mail.date", m.Date.In(docstore.VietnamTime).Format("15:04 02/01/2006"))
+	if docs, err := v.st.MailDocuments(context.Background(), m.Rowid); err == nil && len(docs) > 0 {
+		for _, id := range docs {
+			if d, err := v.st.Document(context.Background(), v.viewer, id); err == nil {
+				l := widget.NewLabel(T("mail.registered_as", map[string]any{"Number": d.Number, "Date": dmy(d.ArrivalDate)}))
+				l.Importance = widget.SuccessImportance
+				v.Reader.Add(l)
+			}
+		}
+	}
+	switch m.State {
+	case docstore.BodyPresent:
+		if len(m.Parts) > 0 {
+			v.Reader.Add(heading("mail.attachments"))
+			for _, p := range m.Parts {
+				v.Reader.Add(v.partLine(*m, p))
+			}
+		}
+		text := m.Text
+		if len(text) > readerTextCap {
+			text = text[:readerTextCap] + "\n…"
+		}
+		body := widget.NewLabel(text)
+		body.Wrapping = fyne.TextWrapWord
+		body.Selectable = true
+		v.Reader.Add(widget.NewSeparator())
+		v.Reader.Add(body)
+	default:
+		note := T("mail.body_missing")
+		if m.State == docstore.BodyDeferred {
+			note = T("mail.body_large", map[string]any{"Size": sizeMB(m.Size)})
+		}
+		if m.State == docstore.BodyFailed {
+			note = T("mail.body_failed")
+		}
+		l := widget.NewLabel(note)
+		l.Wrapping = fyne.TextWrapWord
+		var fetch *widget.Button
+		fetch = widget.NewButton(T("mail.download"), func() { v.download(m.Rowid, fetch) })
+		v.Reader.Add(l)
+		v.Reader.Add(container.NewHBox(fetch))
+		if len(m.Attachments) > 0 {
+			v.Reader.Add(widget.NewLabel(T("mail.attachments") + ": " + strings.Join(m.Attachments, ", ")))
+		}
+	}
+	v.Reader.Refresh()
+}
+
+func sizeMB(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/(1<<20)) }
+
+// download fetches one message over the cap (or one whose body failed).
+func (v *MailView) download(rowid int64, btn *widget.Button) {
+	if v.svc == nil {
+		return
+	}
+	m := v.open
+	eng := v.svc.Engine(m.AccountID)
+	if eng == nil {
+		v.Message.SetText(ErrorText(imapsync.ErrOffline))
+		return
+	}
+	btn.Disable()
+	v.Message.SetText(T("mail.downloading"))
+	goBackground(func() {
+		err := eng.FetchBody(context.Background(), rowid)
+		OnMain(func() {
+			btn.Enable()
+			if err != nil {
+				v.Message.SetText(ErrorText(err))
+				return
+			}
+			v.Message.SetText("")
+			if v.open != nil && v.open.Rowid == rowid {
+				v.OpenMessage(rowid)
+			}
+		})
+	})
+}
+
+// partLine is one attachment: its name made safe for display (no direction
+// override can turn "hoadon‮fdp.exe" into "hoadonexe.pdf"), size, Mở and
+// Lưu thành….
+func (v *MailView) partLine(m docstore.MailMessage, p docstore.MailPart) fyne.CanvasObject {
+	name := widget.NewLabel(docstore.SafeFileName(p.Name))
+	name.Truncation = fyne.TextTruncateEllipsis
+	size := widget.NewLabel("")
+	if p.Size >= 0 {
+		size.SetText(sizeText(p.Size))
+	}
+	open := widget.NewButton(T("doc.open"), func() { v.openPart(m, p) })
+	save := widget.NewButton(T("file.save_as"), func() { v.savePart(m, p) })
+	return container.NewBorder(nil, nil, nil, container.NewHBox(size, open, save), name)
+}
+
+func (v *MailView) partsDir() string { return filepath.Join(v.st.Dir(), "tmp", "mail") }
+
+func (v *MailView) openPart(m docstore.MailMessage, p docstore.MailPart) {
+	v.Message.SetText(T("mail.opening", map[string]any{"Name": docstore.SafeFileName(p.Name)}))
+	goBackground(func() {
+		path, err := mail.ExtractPart(v.st, m, p, v.partsDir())
+		OnMain(func() {
+			if err != nil {
+				v.Message.SetText(fileErrorText(err))
+				return
+			}
+			v.Message.SetText("")
+			u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
+			if app := fyne.CurrentApp(); app != nil {
+				if err := app.OpenURL(u); err != nil {
+					v.Message.SetText(ErrorText(err))
+				}
+			}
+		})
+	})
+}
+
+func (v *MailView) savePart(m docstore.MailMessage, p docstore.MailPart) {
+	win := windowFor(v.Content)
+	if win == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		goBackground(func() {
+			_, err := mail.CopyPart(v.st, m, p, w)
+			if cerr := w.Close(); err == nil && cerr != nil {
+				err = &docstore.WriteError{Err: cerr}
+			}
+			OnMain(func() {
+				if err != nil {
+					v.Message.SetText(fileErrorText(err))
+					return
+				}
+				v.Message.SetText(T("file.saved_as", map[string]any{"Path": uriName(w.URI())}))
+			})
+		})
+	}, win)
+	d.SetFileName(docstore.SafeFileName(p.Name))
+	d.Show()
+}
+
+func (v *MailView) accountOf(id string) (docstore.MailAccount, bool) {
+	for _, a := range v.accounts {
+		if a.ID == id {
+			return a, true
+		}
+	}
+	return docstore.MailAccount{}, false
+}
+
+// parsed is the open message as mimemsg sees it (for reply and forward).
+func (v *MailView) parsed() *mimemsg.Message {
+	m := v.open
+	return &mimemsg.Message{Subject: m.Subject, From: m.From, To: m.To, Cc: m.Cc, ReplyTo: m.ReplyTo,
+		Date: m.Date, MessageID: m.MessageID, InReplyTo: m.InReplyTo, Text: m.Text, Parts: m.Parts}
+}
+
+func (v *MailView) compose(d *mimemsg.Draft, accountID string) {
+	if v.OnCompose == nil || len(v.accounts) == 0 {
+		return
+	}
+	acct := v.accounts[0]
+	if a, ok := v.accountOf(accountID); ok {
+		acct = a
+	} else if v.folder != nil {
+		acct = v.folder.account
+	}
+	var draft mimemsg.Draft
+	if d != nil {
+		draft = *d
+	}
+	v.OnCompose(acct, draft)
+}
+
+func (v *MailView) reply(all bool) {
+	if v.open == nil {
+		return
+	}
+	a, _ := v.accountOf(v.open.AccountID)
+	d := mimemsg.Reply(v.parsed(), docstore.MailAddress{Name: a.DisplayName, Addr: a.Address}, all)
+	v.compose(&d, v.open.AccountID)
+}
+
+func (v *MailView) forward() {
+	if v.open == nil {
+		return
+	}
+	m := *v.open
+	d := mimemsg.Forward(v.parsed())
+	for _, p := range m.Parts {
+		p := p
+		d.Attachments = append(d.Attachments, mimemsg.Attachment{Name: p.Name, MIMEType: p.MIMEType, Open: func() (io.ReadCloser, error) {
+			return mail.PartReadCloser(v.st, m, p), nil
+		}})
+	}
+	v.compose(&d, m.AccountID)
+}
+
+func (v *MailView) delete() {
+	if v.open == nil {
+		return
+	}
+	m := v.open
+	if _, err := v.st.QueueMailOp(context.Background(), m.Rowid, docstore.MailOpDelete, ""); err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	v.open = nil
+	v.kick(m.AccountID)
+	v.showReader()
+	v.refreshNow()
+}
+
+func (v *MailView) markUnread() {
+	if v.open == nil {
+		return
+	}
+	if _, err := v.st.QueueMailOp(context.Background(), v.open.Rowid, docstore.MailOpRemoveFlags, `\Seen`); err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	v.kick(v.open.AccountID)
+	v.refreshNow()
+}
+
+// register extracts the attachments and opens the registration form
+// pre-filled from the message (issuer from the sender, trích yếu from the
+// subject, source email); the shell links message and document after.
+func (v *MailView) register() {
+	if v.open == nil || v.OnRegister == nil {
+		return
+	}
+	m := *v.open
+	v.Message.SetText(T("mail.preparing_files"))
+	goBackground(func() {
+		var files []string
+		var err error
+		for _, p := range m.Parts {
+			var path string
+			path, err = mail.ExtractPart(v.st, m, p, v.partsDir())
+			if err != nil {
+				break
+			}
+			files = append(files, path)
+		}
+		OnMain(func() {
+			if err != nil {
+				v.Message.SetText(fileErrorText(err))
+				return
+			}
+			v.Message.SetText("")
+			v.OnRegister(m, files)
+		})
+	})
+}
+
+func (v *MailView) showOutboxItem(i int) {
+	if i >= len(v.outbox) {
+		return
+	}
+	it := v.outbox[i]
+	v.open = nil
+	v.setMessageButtons()
+	v.Reader.Objects = nil
+	title := widget.NewLabel(subjectOr(it.Subject))
+	title.TextStyle.Bold = true
+	v.Reader.Add(title)
+	v.Reader.Add(widget.NewLabel(T("mail.to") + ": " + strings.Join(it.Recipients, ", ")))
+	state := widget.NewLabel(T("mail.outbox." + it.State))
+	v.Reader.Add(state)
+	if it.LastError != "" {
+		e := widget.NewLabel(T("mail.outbox.reason", map[string]any{"Reason": it.LastError}))
+		e.Wrapping = fyne.TextWrapWord
+		e.Importance = widget.DangerImportance
+		v.Reader.Add(e)
+	}
+	if it.State == docstore.OutboxQueued || it.State == docstore.OutboxFailed {
+		retry := widget.NewButton(T("mail.outbox.retry"), func() {
+			if err := v.st.RequeueOutbox(context.Background(), it.ID); err != nil && !errors.Is(err, docstore.ErrTransition) {
+				v.Message.SetText(ErrorText(err))
+			}
+			if v.svc != nil {
+				v.svc.Sender.Kick()
+			}
+			v.refreshNow()
+		})
+		remove := widget.NewButton(T("mail.outbox.remove"), func() {
+			if err := v.st.DeleteOutbox(context.Background(), it.ID); err != nil {
+				v.Message.SetText(ErrorText(err))
+			}
+			v.refreshNow()
+		})
+		v.Reader.Add(container.NewHBox(retry, remove))
+	}
+	v.Reader.Refresh()
+}
+
+// Progress shows an engine's report in the status line; on the main
+// goroutine (the shell's bridge calls it through OnMain).
+func (v *MailView) Progress(p imapsync.Progress) {
+	a, _ := v.accountOf(p.Account)
+	who := a.Address
+	switch p.Phase {
+	case imapsync.PhaseConnect:
+		v.Status.SetText(T("mail.status.connecting", map[string]any{"Account": who}))
+	case imapsync.PhaseHeaders, imapsync.PhaseBodies:
+		v.Status.SetText(T("mail.status.syncing", map[string]any{"Account": who, "Folder": p.Folder}))
+		v.refreshSoon()
+	case imapsync.PhaseIdle:
+		v.Status.SetText(T("mail.status.idle", map[string]any{"Account": who, "Time": time.Now().Format("15:04")}))
+		v.refreshSoon()
+	case imapsync.PhaseOffline:
+		text := T("mail.status.offline", map[string]any{"Account": who, "Reason": ErrorText(p.Err)})
+		if !p.Retry.IsZero() {
+			text += " " + T("mail.status.retry", map[string]any{"Time": p.Retry.Format("15:04:05")})
+		}
+		v.Status.SetText(text)
+	}
+}
+
+// refreshSoon reloads counts and the list at most twice a second while a
+// sync streams in.
+func (v *MailView) refreshSoon() {
+	if v.refreshTimer != nil {
+		return
+	}
+	v.refreshTimer = time.AfterFunc(500*time.Millisecond, func() {
+		OnMain(func() {
+			v.refreshTimer = nil
+			v.refreshNow()
+		})
+	})
+}
+
+func (v *MailView) refreshNow() {
+	v.Reload()
+}
