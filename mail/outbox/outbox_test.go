@@ -57,7 +57,9 @@ func (r *rig) draft(subject string) mimemsg.Draft {
 		Subject: subject,
 		Text:    "Kính gửi anh,\nEm gửi dự thảo công văn.\n",
 		Attachments: []mimemsg.Attachment{{Name: "Dự thảo công văn số 15.pdf", MIMEType: "application/pdf",
-			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(bytes.Repeat([]byte("%PDF-1.4 x"), 5000))), nil }}},
+			Open: func() (io.ReadCloser, error) {
+				return io.NopCloser(bytes.NewReader(bytes.Repeat([]byte("%PDF-1.4 x"), 5000))), nil
+			}}},
 	}
 }
 
