@@ -864,92 +864,6 @@ func prepareHeaders(hs []MailHeader) <-chan []preparedHeader {
 	return ch
 }
 
-// rowBatch is the new messages of a PutMailHeaders call as one JSON array,
-// inserted by a single statement that reads it with json_each: binding 20
-// values and stepping a statement per message cost more than the insert.
-type rowBatch struct {
-	rows []*batchRow
-}
-
-type batchRow struct {
-	c     *cachedRow
-	h     *MailHeader
-	p     *preparedHeader
-	fl    flagSet
-	state BodyState
-}
-
-func newRowBatch() *rowBatch { return &rowBatch{} }
-
-func (b *rowBatch) add(c *cachedRow, h *MailHeader, p *preparedHeader, fl flagSet, state BodyState) {
-	b.rows = append(b.rows, &batchRow{c: c, h: h, p: p, fl: fl, state: state})
-}
-
-func (b *rowBatch) setFlags(c *cachedRow, fl flagSet, modseq uint64) {
-	for _, r := range b.rows {
-		if r.c == c {
-			r.fl = fl
-			c.modseq = modseq
-			c.flags = fl.text
-		}
-	}
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, `\u00`...)
-			b = append(b, "0123456789abcdef"[c>>4], "0123456789abcdef"[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
-}
-
-func (b *rowBatch) insert(tx *wtx, folderID int64) error {
-	if len(b.rows) == 0 {
-		return nil
-	}
-	buf := make([]byte, 0, len(b.rows)*1024)
-	buf = append(buf, '[')
-	for i, r := range b.rows {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, '[')
-		for _, n := range []int64{int64(r.h.UID), int64(r.c.modseq), int64(b2i(r.fl.seen)), int64(b2i(r.fl.flagged)), int64(b2i(r.fl.answered)),
-			r.p.internal, r.p.date, r.h.Size, int64(r.state)} {
-			buf = strconv.AppendInt(buf, n, 10)
-			buf = append(buf, ',')
-		}
-		for j, s := range []string{r.fl.text, r.p.subject, r.p.from, r.p.to, r.p.cc, r.p.replyTo, r.p.msgID, r.p.inReplyTo, r.p.atts, r.p.folded, r.p.exact} {
-			if j > 0 {
-				buf = append(buf, ',')
-			}
-			buf = appendJSONString(buf, strings.ToValidUTF8(s, "\uFFFD"))
-		}
-		buf = append(buf, ']')
-	}
-	buf = append(buf, ']')
-	if _, err := tx.Exec(`INSERT INTO mail_messages(folder_id, uid, modseq, seen, flagged, answered, internal_date, date, size, state,
-			flags, subject, from_addrs, to_addrs, cc_addrs, reply_to, message_id, in_reply_to, attachments)
-		SELECT ?, v->>0, v->>1, v->>2, v->>3, v->>4, v->>5, v->>6, v->>7, v->>8,
-			v->>9, v->>10, v->>11, v->>12, v->>13, v->>14, v->>15, v->>16, v->>17
-		FROM (SELECT value AS v FROM json_each(?))`, folderID, string(buf)); err != nil {
-		return err
-	}
-	_, err := tx.Exec(`INSERT INTO mail_fts(rowid, folded, exact)
-		SELECT m.rowid, j.value->>18, j.value->>19 FROM json_each(?) j JOIN mail_messages m ON m.folder_id = ? AND m.uid = j.value->>0`,
-		string(buf), folderID)
-	return err
-}
-
 // PutMailHeaders stores a batch of headers in one (durable) transaction.
 // A UID not cached yet is inserted (BodyMissing, or BodyDeferred when larger
 // than the account's automatic download cap) with its search row; a cached
@@ -982,7 +896,6 @@ func (s *Store) PutMailHeaders(ctx context.Context, folderID int64, hs []MailHea
 		var dTotal, dUnread int
 		seen := addrCounts{}
 		var chunk []preparedHeader
-		batch := newRowBatch()
 		for i := range hs {
 			if i%prepareChunk == 0 {
 				chunk = <-prepared
@@ -990,12 +903,6 @@ func (s *Store) PutMailHeaders(ctx context.Context, folderID int64, hs []MailHea
 			h, p := &hs[i], &chunk[i%prepareChunk]
 			fl := makeFlags(ops.overlay(h.UID, h.Flags))
 			if c := cached[h.UID]; c != nil {
-				if c.rowid == 0 { // a repeat of a new one: it keeps the last flags
-					batch.setFlags(c, fl, h.ModSeq)
-					dUnread += b2i(c.seen) - b2i(fl.seen)
-					c.seen = fl.seen
-					continue
-				}
 				d, err := updateFlags(tx, c, fl, h.ModSeq)
 				if err != nil {
 					return err
@@ -1010,15 +917,25 @@ func (s *Store) PutMailHeaders(ctx context.Context, folderID int64, hs []MailHea
 			if h.Size > fc.autoMax {
 				state = BodyDeferred
 			}
-			c := &cachedRow{seen: fl.seen, flags: fl.text, modseq: h.ModSeq}
-			batch.add(c, h, p, fl, state)
+			res, err := tx.Exec(`INSERT INTO mail_messages(folder_id, uid, modseq, flags, seen, flagged, answered, internal_date, date, size,
+				subject, from_addrs, to_addrs, cc_addrs, reply_to, message_id, in_reply_to, attachments, state)
+				VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+				folderID, h.UID, int64(h.ModSeq), fl.text, fl.seen, fl.flagged, fl.answered, p.internal, p.date, h.Size,
+				p.subject, p.from, p.to, p.cc, p.replyTo, p.msgID, p.inReplyTo, p.atts, state)
+			if err != nil {
+				return err
+			}
+			rowid, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if err := writeMailIndex(tx, rowid, false, p.folded, p.exact); err != nil {
+				return err
+			}
 			seen.add(p.addrs[:]...)
-			cached[h.UID] = c
+			cached[h.UID] = &cachedRow{rowid: rowid, seen: fl.seen, flags: fl.text, modseq: h.ModSeq}
 			dTotal++
 			dUnread += 1 - b2i(fl.seen)
-		}
-		if err := batch.insert(tx, folderID); err != nil {
-			return err
 		}
 		if err := seen.save(tx); err != nil {
 			return err

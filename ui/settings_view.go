@@ -25,7 +25,10 @@ type SettingsPage struct {
 	ChooseDir *widget.Button
 	Message   *widget.Label
 	Profile   *widget.Form
-	Content   fyne.CanvasObject
+	// MailAccounts lists the mail accounts, each with Sửa and Xóa, and
+	// the Thêm tài khoản thư button.
+	MailAccounts *fyne.Container
+	Content      fyne.CanvasObject
 }
 
 var languageNames = []string{"Tiếng Việt", "English"} // each in its own language
@@ -135,6 +138,15 @@ func (s *Shell) settingsPage() fyne.CanvasObject {
 		box.Add(widget.NewLabel(T("settings.demo_dir")))
 	}
 
+	// Tài khoản thư: the mailboxes this data folder reads, each with its
+	// form (servers, password, trusted certificate).
+	if s.mailSvc != nil {
+		box.Add(heading("settings.mail_accounts"))
+		p.MailAccounts = container.NewVBox()
+		s.listMailAccounts(p)
+		box.Add(p.MailAccounts)
+	}
+
 	// Thông báo: each kind on or off.
 	box.Add(heading("settings.notifications"))
 	for _, kind := range NoticeKinds {
@@ -182,4 +194,44 @@ func personRoles(p docstore.Person) string {
 		roles[i] = T("prole." + string(r))
 	}
 	return strings.Join(roles, ", ")
+}
+
+// listMailAccounts fills the Tài khoản thư section.
+func (s *Shell) listMailAccounts(p *SettingsPage) {
+	p.MailAccounts.RemoveAll()
+	accts, err := s.st.MailAccounts(context.Background())
+	if err != nil {
+		p.MailAccounts.Add(widget.NewLabel(ErrorText(err)))
+		return
+	}
+	for _, a := range accts {
+		a := a
+		label := a.Address
+		if a.DisplayName != "" {
+			label = a.DisplayName + " <" + a.Address + ">"
+		}
+		if a.Shared {
+			label += " · " + T("settings.mail_shared")
+		}
+		name := widget.NewLabel(label)
+		name.Truncation = fyne.TextTruncateEllipsis
+		edit := widget.NewButton(T("settings.mail_edit"), func() { s.OpenAccountForm(&a) })
+		remove := widget.NewButton(T("settings.mail_remove"), func() {
+			if s.win == nil {
+				return
+			}
+			dialog.ShowConfirm(T("settings.mail_remove"), T("settings.mail_remove_confirm", map[string]any{"Address": a.Address}), func(ok bool) {
+				if !ok {
+					return
+				}
+				if err := s.mailSvc.RemoveAccount(context.Background(), a.ID); err != nil {
+					p.Message.SetText(ErrorText(err))
+				}
+				s.listMailAccounts(p)
+			}, s.win)
+		})
+		p.MailAccounts.Add(container.NewBorder(nil, nil, nil, container.NewHBox(edit, remove), name))
+	}
+	p.MailAccounts.Add(container.NewHBox(widget.NewButton(T("mail.add_account"), func() { s.OpenAccountForm(nil) })))
+	p.MailAccounts.Refresh()
 }

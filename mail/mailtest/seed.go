@@ -39,6 +39,13 @@ import (
 // new files at its next look at the folder.
 func SeedMaildirDir(dir string, to string, n int, seed int64, pdfEvery int) error {
 	uid, gid := mailIDs()
+	// dir is …/mail/<domain>/<user>/Maildir: the domain and home folders
+	// above it must belong to the mail user too, or Dovecot cannot open it.
+	for _, d := range []string{filepath.Dir(filepath.Dir(dir)), filepath.Dir(dir)} {
+		if err := mkdirOwned(d, uid, gid); err != nil {
+			return err
+		}
+	}
 	return seedMaildir(dir, to, n, seed, pdfEvery, uid, gid)
 }
 
