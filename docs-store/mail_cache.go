@@ -26,10 +26,6 @@ import (
 // in the background when the account does not say (25 MB).
 const defaultAutoDownloadMax = 25 << 20
 
-// maxBodyAttempts: a body whose fetch failed this often is no longer offered
-// by MailNeedingBodies (the reader can still ask for it).
-const maxBodyAttempts = 3
-
 // maxMailText caps the stored text of a message (MailBody.Text says 1 MB).
 const maxMailText = 1 << 20
 
@@ -407,15 +403,7 @@ func folderRank(f MailFolder) int {
 // MailFolders lists an account's folders: INBOX, the role folders (drafts,
 // sent, archive, junk, trash), then the others in Vietnamese order of name.
 func (s *Store) MailFolders(ctx context.Context, accountID string) ([]MailFolder, error) {
-	return s.mailFolders(ctx, s.r, accountID)
-}
-
-type querier interface {
-	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
-}
-
-func (s *Store) mailFolders(ctx context.Context, db querier, accountID string) ([]MailFolder, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+mailFolderCols+` FROM mail_folders WHERE account_id = ?`, accountID)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+mailFolderCols+` FROM mail_folders WHERE account_id = ?`, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("mail folders: %w", err)
 	}
@@ -880,6 +868,12 @@ func (s *Store) PutMailHeaders(ctx context.Context, folderID int64, hs []MailHea
 		uids[i] = hs[i].UID
 	}
 	prepared := prepareHeaders(hs)
+	// The preparing goroutine reads hs: it must be done before the caller
+	// gets hs back, also when the transaction gives up early.
+	defer func() {
+		for range prepared {
+		}
+	}()
 	return s.mailWrite(ctx, "put mail headers", true, func(tx *wtx) error {
 		fc, err := loadFolderCtx(tx, folderID)
 		if err != nil {
@@ -1153,7 +1147,8 @@ func (s *Store) MailMaxUID(ctx context.Context, folderID int64) (uint32, error) 
 }
 
 // mailNeedingBodiesQuery must repeat the WHERE of the partial index
-// mail_messages_need_body for SQLite to use it.
+// mail_messages_need_body for SQLite to use it. A body whose fetch failed 3
+// times is no longer offered (the reader can still ask for it).
 const mailNeedingBodiesQuery = `SELECT uid, size, attachments FROM mail_messages
 	WHERE folder_id = ? AND (state = 0 OR (state = 3 AND attempts < 3)) ORDER BY uid DESC LIMIT ?`
 
