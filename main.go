@@ -32,6 +32,7 @@ import (
 	"congvu/docs-store/demo"
 	"congvu/mail"
 	"congvu/mail/imapsync"
+	"congvu/mail/maildemo"
 	"congvu/ui"
 	_ "congvu/ui/texturecache" // before Fyne reads FYNE_CACHE: see the package
 )
@@ -197,6 +198,9 @@ func main() {
 		joinDemo := func(ctx context.Context) (*docstore.Store, error) {
 			st.Close()
 			demoSt, _, err := demo.Open(ctx, dir, demo.Default(time.Now()))
+			if err == nil {
+				err = fillDemoMail(demoSt)
+			}
 			if err != nil {
 				demoSt, _ = docstore.Open(dir, windowStore)
 			}
@@ -288,10 +292,22 @@ func open(cmd, dir string) (*docstore.Store, error) {
 		fmt.Fprintln(os.Stderr, "congvu: demo agency in", dir)
 		if _, err := os.Stat(filepath.Join(dir, docstore.DBFile)); err != nil {
 			st, _, err := demo.Open(context.Background(), dir, demo.Default(time.Now()))
+			if err == nil {
+				err = fillDemoMail(st)
+			}
 			return st, err
 		}
 	}
 	return docstore.Open(dir, windowStore)
+}
+
+// fillDemoMail gives the demo agency's clerk a full Hộp thư (it never
+// connects anywhere: the demo accounts have no password).
+func fillDemoMail(st *docstore.Store) error {
+	if err := maildemo.Fill(context.Background(), st, time.Now()); err != nil {
+		return fmt.Errorf("demo mail: %w", err)
+	}
+	return nil
 }
 
 // whoAmI is the person to open as: the one asked for; in the demo the

@@ -16,6 +16,7 @@ import (
 
 	"congvu/docs-store"
 	"congvu/mail/account"
+	"congvu/mail/imapsync"
 )
 
 // Console runs the headless commands an agency's IT uses to provision
@@ -211,6 +212,12 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 		}
 	}
 	t0 := time.Now()
+	if *timings {
+		// Every step of the engines, with its time, on standard error.
+		c.Service.OnProgress = func(p imapsync.Progress) {
+			fmt.Fprintf(c.Err, "%8.3f s  %-8s %s %d\n", time.Since(t0).Seconds(), p.Phase, p.Folder, p.Done)
+		}
+	}
 	sums, err := c.Service.SyncOnce(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Err, c.ErrorText(err))

@@ -18,6 +18,7 @@ import (
 
 	docstore "congvu/docs-store"
 	"congvu/mail"
+	"congvu/mail/account"
 	"congvu/mail/imapsync"
 	"congvu/mail/mimemsg"
 )
@@ -66,6 +67,13 @@ type MailView struct {
 	gen   int
 
 	refreshTimer *time.Timer
+
+	// The password bar: shown when an account has no password this run
+	// (asked at each start) or its password was refused.
+	PasswordBar    *fyne.Container
+	PasswordPrompt *widget.Label
+	Password       *widget.Entry
+	pwFor          string // account id asked for
 }
 
 const listPage = 100
@@ -148,6 +156,14 @@ func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView
 	v.Register.Importance = widget.HighImportance
 	v.setMessageButtons()
 
+	v.PasswordPrompt = widget.NewLabel("")
+	v.Password = widget.NewPasswordEntry()
+	v.Password.OnSubmitted = func(string) { v.submitPassword() }
+	connect := widget.NewButton(T("mail.connect"), v.submitPassword)
+	connect.Importance = widget.HighImportance
+	v.PasswordBar = container.NewBorder(nil, nil, v.PasswordPrompt, connect, v.Password)
+	v.PasswordBar.Hide()
+
 	tools := container.NewHBox(v.Compose, v.Reply, v.ReplyAll, v.Forward, v.Delete, v.Unread, v.Register, v.Sync)
 	list := container.NewStack(v.List, container.NewCenter(v.Empty))
 	reader := container.NewVScroll(container.NewPadded(v.Reader))
@@ -156,7 +172,7 @@ func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView
 	left := container.NewBorder(nil, nil, nil, nil, v.Folders)
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.24
-	v.Content = container.NewBorder(tools, container.NewVBox(v.Message, v.Status), nil, nil, split)
+	v.Content = container.NewBorder(container.NewVBox(tools, v.PasswordBar), container.NewVBox(v.Message, v.Status), nil, nil, split)
 	v.Reload()
 	return v
 }
@@ -379,11 +395,7 @@ func (v *MailView) updateLine(i widget.ListItemID, o fyne.CanvasObject) {
 		it := v.outbox[i]
 		from.SetText(strings.Join(it.Recipients, ", "))
 		date.SetText(it.Created.In(docstore.VietnamTime).Format("02/01 15:04"))
-		state := T("mail.outbox." + it.State)
-		if it.LastError != "" && it.State != docstore.OutboxAppended {
-			state += " — " + it.LastError
-		}
-		subject.SetText(subjectOr(it.Subject) + "  ·  " + state)
+		subject.SetText(subjectOr(it.Subject) + "  ·  " + outboxState(it))
 		return
 	}
 	r, ok := v.row(i)
@@ -797,12 +809,17 @@ func (v *MailView) showOutboxItem(i int) {
 	title.TextStyle.Bold = true
 	v.Reader.Add(title)
 	v.Reader.Add(widget.NewLabel(T("mail.to") + ": " + strings.Join(it.Recipients, ", ")))
-	state := widget.NewLabel(T("mail.outbox." + it.State))
+	state := widget.NewLabel(outboxState(it))
+	state.Wrapping = fyne.TextWrapWord
+	if it.State == docstore.OutboxFailed {
+		state.Importance = widget.DangerImportance
+	}
 	v.Reader.Add(state)
-	if it.LastError != "" {
+	if it.LastError != "" && it.State != docstore.OutboxAppended {
+		// The server's own words, for the agency's IT.
 		e := widget.NewLabel(T("mail.outbox.reason", map[string]any{"Reason": it.LastError}))
 		e.Wrapping = fyne.TextWrapWord
-		e.Importance = widget.DangerImportance
+		e.Importance = widget.LowImportance
 		v.Reader.Add(e)
 	}
 	if it.State == docstore.OutboxQueued || it.State == docstore.OutboxFailed {
@@ -826,6 +843,18 @@ func (v *MailView) showOutboxItem(i int) {
 	v.Reader.Refresh()
 }
 
+// outboxState says in Vietnamese where a message on its way out stands:
+// queued (and when the next try is), refused for good, sent.
+func outboxState(it docstore.OutboxItem) string {
+	switch {
+	case it.State == docstore.OutboxQueued && it.Attempts > 0:
+		return T("mail.outbox.retrying", map[string]any{"Time": it.NextTry.In(docstore.VietnamTime).Format("15:04 02/01")})
+	case it.State == docstore.OutboxFailed:
+		return T("mail.outbox.refused")
+	}
+	return T("mail.outbox." + it.State)
+}
+
 // Progress shows an engine's report in the status line; on the main
 // goroutine (the shell's bridge calls it through OnMain).
 func (v *MailView) Progress(p imapsync.Progress) {
@@ -846,7 +875,50 @@ func (v *MailView) Progress(p imapsync.Progress) {
 			text += " " + T("mail.status.retry", map[string]any{"Time": p.Retry.Format("15:04:05")})
 		}
 		v.Status.SetText(text)
+		// No password (asked at each start), or a refused one: ask.
+		if errors.Is(p.Err, account.ErrNoPassword) || errors.Is(p.Err, account.ErrAuthFailed) {
+			v.askPassword(a)
+		}
 	}
+	if p.Phase != imapsync.PhaseOffline && v.pwFor == p.Account {
+		v.PasswordBar.Hide()
+		v.pwFor = ""
+	}
+}
+
+// askPassword shows the password bar for an account whose password is
+// missing or was refused; the password goes to the service (the keyring
+// when the account saves it, else memory for this run) and the account's
+// engine tries again at once.
+func (v *MailView) askPassword(a docstore.MailAccount) {
+	if v.svc == nil || a.ID == "" {
+		return
+	}
+	v.pwFor = a.ID
+	v.PasswordPrompt.SetText(T("mail.password_for", map[string]any{"Account": a.Address}))
+	v.Password.SetText("")
+	v.PasswordBar.Show()
+}
+
+func (v *MailView) submitPassword() {
+	id, pw := v.pwFor, v.Password.Text
+	if id == "" || pw == "" {
+		return
+	}
+	a, _ := v.accountOf(id)
+	save := a.PasswordMode != docstore.PasswordAsk
+	v.Password.SetText("")
+	goBackground(func() {
+		err := v.svc.SetPassword(context.Background(), id, pw, save)
+		OnMain(func() {
+			if err != nil {
+				v.Message.SetText(ErrorText(err))
+				return
+			}
+			v.PasswordBar.Hide()
+			v.Status.SetText(T("mail.status.connecting", map[string]any{"Account": a.Address}))
+		})
+	})
 }
 
 // refreshSoon reloads counts and the list at most twice a second while a

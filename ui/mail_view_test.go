@@ -14,6 +14,7 @@ import (
 	docstore "congvu/docs-store"
 	"congvu/mail"
 	"congvu/mail/account"
+	"congvu/mail/imapsync"
 	"congvu/mail/mimemsg"
 )
 
@@ -178,5 +179,26 @@ func TestMailViewNoAccountOffersToAdd(t *testing.T) {
 	test.Tap(add)
 	if s.AccountForm == nil {
 		t.Fatal("the account form did not open")
+	}
+}
+
+// An account asked for at each start reports "no password": the Hộp thư
+// asks for it and hands it to the service (memory only for such accounts).
+func TestMailViewAsksForPassword(t *testing.T) {
+	_, s, inbox := mailShell(t)
+	s.Show(NavMail)
+	v := s.MailView
+	v.Progress(imapsync.Progress{Account: inbox.AccountID, Phase: imapsync.PhaseOffline, Err: account.ErrNoPassword})
+	if !v.PasswordBar.Visible() || !strings.Contains(v.PasswordPrompt.Text, "vanthu@sotnmt.lamha.gov.vn") {
+		t.Fatalf("no password prompt: %v %q", v.PasswordBar.Visible(), v.PasswordPrompt.Text)
+	}
+	test.Type(v.Password, "mat-khau-van-thu")
+	v.submitPassword()
+	eventually(t, "the password kept", func() bool {
+		pw, err := s.mailSvc.Password(context.Background(), inbox.AccountID)
+		return err == nil && pw == "mat-khau-van-thu" && !v.PasswordBar.Visible()
+	})
+	if strings.Contains(strings.Join(labelsDeep(v.Content), "|"), "mat-khau-van-thu") {
+		t.Fatal("the password is shown somewhere")
 	}
 }

@@ -1,6 +1,11 @@
 package ui
 
-import "context"
+import (
+	"context"
+	"strings"
+
+	docstore "congvu/docs-store"
+)
 
 // OpenScene opens one of the states `make screenshots` photographs beyond
 // the rail's pages; it reports false for a key it does not know.
@@ -25,8 +30,53 @@ func (s *Shell) OpenScene(key string) bool {
 		if ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer); err == nil && len(ds) > 0 {
 			s.OpenDraft(ds[0].ID)
 		}
+	case "mail.open": // the Hộp thư with the newest message that has attachments open
+		s.Show(NavMail)
+		s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 })
+	case "mail.hostile": // a message whose attachment name carries a direction override
+		s.Show(NavMail)
+		s.openMailScene(func(r docstore.MailRow) bool { return strings.Contains(strings.Join(r.Attachments, ""), "\u202e") })
+	case "mail.compose": // a reply to that message in the composer
+		s.Show(NavMail)
+		if s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 }) {
+			s.MailView.reply(false)
+		}
+	case "mail.outbox": // the outbox with a queued and a failed message
+		s.Show(NavMail)
+		if v := s.MailView; v != nil {
+			for i, e := range v.entries {
+				if e.outbox && !e.account.Shared {
+					v.Folders.Select(i)
+					if len(v.outbox) > 0 {
+						v.List.Select(0)
+					}
+					break
+				}
+			}
+		}
+	case "mail.account": // the account form of the first account
+		if accts, err := s.st.MailAccounts(context.Background()); err == nil && len(accts) > 0 {
+			s.OpenAccountForm(&accts[0])
+		}
 	default:
 		return false
 	}
 	return true
+}
+
+// openMailScene opens, in the open folder of the Hộp thư, the newest
+// message that pick accepts.
+func (s *Shell) openMailScene(pick func(docstore.MailRow) bool) bool {
+	v := s.MailView
+	if v == nil {
+		return false
+	}
+	for i := 0; i < len(v.rowids) && i < 500; i++ {
+		if r, ok := v.row(i); ok && pick(r) {
+			v.List.Select(i)
+			v.List.ScrollTo(i)
+			return true
+		}
+	}
+	return false
 }

@@ -23,9 +23,6 @@ func (s *Shell) MailProgress(p imapsync.Progress) {
 	if s.MailView != nil {
 		s.MailView.Progress(p)
 	}
-	if p.Phase == imapsync.PhaseOffline && p.Err != nil {
-		s.Status.SetText(ErrorText(p.Err))
-	}
 }
 
 func (s *Shell) mailPage() fyne.CanvasObject {

@@ -154,6 +154,7 @@ func unifyTone(w []rune) []rune {
 func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	table := foldTable()
 	for _, r := range s {
 		switch {
 		case r < 0x80:
@@ -162,7 +163,7 @@ func Fold(s string) string {
 			}
 			b.WriteByte(byte(r))
 		case r < foldTableSize:
-			b.WriteString(foldTable[r])
+			b.WriteString(table[r])
 		default:
 			b.WriteString(foldRune(r))
 		}
@@ -174,13 +175,15 @@ func Fold(s string) string {
 // Latin Extended Additional (ạ…ỹ) — every letter of Vietnamese.
 const foldTableSize = 0x1F00
 
-var foldTable = func() []string {
+// foldTable is built at first use, not at start: a process that never
+// folds (congvu version, a no-change sync) should not pay its 5 ms.
+var foldTable = sync.OnceValue(func() []string {
 	t := make([]string, foldTableSize)
 	for r := rune(0); r < foldTableSize; r++ {
 		t[r] = foldRune(r)
 	}
 	return t
-}()
+})
 
 func foldRune(r rune) string {
 	switch r {
@@ -211,7 +214,7 @@ func HasMarks(s string) bool {
 
 var (
 	collMu sync.Mutex
-	coll   = collate.New(language.Vietnamese)
+	coll   *collate.Collator // made at first use
 	buf    collate.Buffer
 )
 
@@ -221,6 +224,9 @@ var (
 func SortKey(s string) []byte {
 	collMu.Lock()
 	defer collMu.Unlock()
+	if coll == nil {
+		coll = collate.New(language.Vietnamese)
+	}
 	k := coll.KeyFromString(&buf, NFC(s))
 	out := make([]byte, len(k))
 	copy(out, k)

@@ -18,6 +18,8 @@ import (
 // user to open them). Each batch is written to the blob store, made
 // durable with one sync, then committed: an interrupted run keeps every
 // committed batch and the next run asks the store what is still missing.
+// The network and the disk work side by side: a writer goroutine syncs and
+// commits batch n while batch n+1 is read.
 func (s *session) fetchMissingBodies(ctx context.Context, f docstore.MailFolder) (int, error) {
 	total := 0
 	for {
@@ -27,41 +29,101 @@ func (s *session) fetchMissingBodies(ctx context.Context, f docstore.MailFolder)
 		if err := s.serveWaiting(ctx); err != nil {
 			return total, err
 		}
-		need, err := s.e.store.MailNeedingBodies(ctx, f.ID, s.e.opt.BodyBatchCount)
+		// A round: what is missing now, fetched in batches; the next
+		// round starts when its last batch is committed, so the store's
+		// answer never includes a batch still in flight.
+		need, err := s.e.store.MailNeedingBodies(ctx, f.ID, 10*s.e.opt.BodyBatchCount)
 		if err != nil {
 			return total, err
 		}
 		if len(need) == 0 {
 			return total, nil
 		}
-		// Cut the batch by bytes too: a batch is what a crash may cost.
-		var size int64
-		for i, h := range need {
-			size += h.Size
-			if size > s.e.opt.BodyBatchBytes && i > 0 {
-				need = need[:i]
-				break
+		w := newBodyWriter(ctx, s.e, f)
+		var ferr error
+		for len(need) > 0 && ferr == nil {
+			var size int64
+			n := len(need)
+			for i, h := range need {
+				size += h.Size
+				if i > 0 && (i >= s.e.opt.BodyBatchCount || size > s.e.opt.BodyBatchBytes) {
+					n = i
+					break
+				}
 			}
+			ferr = s.fetchBodies(ctx, f, need[:n], w)
+			need = need[n:]
 		}
-		n, err := s.fetchBodies(ctx, f, need)
+		n, werr := w.close()
 		total += n
-		if err != nil {
-			return total, &FolderError{f.Name, "bodies", err}
+		if ferr != nil {
+			return total, &FolderError{f.Name, "bodies", ferr}
+		}
+		if werr != nil {
+			return total, &FolderError{f.Name, "bodies", werr}
 		}
 		if n == 0 {
-			// The server returned none of them (expunged meanwhile): the
-			// store marks nothing, so stop rather than ask again forever;
-			// the next sync's expunge pass removes them.
+			// The server returned none of them (expunged meanwhile): stop
+			// rather than ask again forever; the next sync's expunge pass
+			// removes them.
 			return total, nil
 		}
 	}
 }
 
-// fetchBodies downloads the given messages of the selected folder f whole
-// (BODY.PEEK[], so \Seen is not set) and stores them.
-func (s *session) fetchBodies(ctx context.Context, f docstore.MailFolder, hs []docstore.MailHeader) (int, error) {
+// bodyWriter commits fetched batches in its own goroutine: sync the
+// batch's blobs, then PutMailBodies.
+type bodyWriter struct {
+	jobs chan bodyJob
+	done chan struct{}
+	n    int
+	err  error
+}
+
+type bodyJob struct {
+	blobs  *docstore.BlobBatch
+	bodies []docstore.MailBody
+}
+
+func newBodyWriter(ctx context.Context, e *Engine, f docstore.MailFolder) *bodyWriter {
+	w := &bodyWriter{jobs: make(chan bodyJob, 1), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for j := range w.jobs {
+			if w.err != nil {
+				continue // drain; a failed batch stops the folder's body pass
+			}
+			if err := j.blobs.Sync(); err != nil {
+				w.err = err
+				continue
+			}
+			if err := e.store.PutMailBodies(ctx, f.ID, j.bodies); err != nil {
+				w.err = err
+				continue
+			}
+			w.n += len(j.bodies)
+			e.progress(Progress{Folder: f.Name, Phase: PhaseBodies, Done: len(j.bodies)})
+		}
+	}()
+	return w
+}
+
+func (w *bodyWriter) put(j bodyJob) { w.jobs <- j }
+
+// close waits for every batch handed over and says how many bodies were
+// committed.
+func (w *bodyWriter) close() (int, error) {
+	close(w.jobs)
+	<-w.done
+	return w.n, w.err
+}
+
+// fetchBodies downloads the given messages of folder f whole (BODY.PEEK[],
+// so \Seen is not set) and hands them to w, also what arrived whole before
+// the connection broke.
+func (s *session) fetchBodies(ctx context.Context, f docstore.MailFolder, hs []docstore.MailHeader, w *bodyWriter) error {
 	if _, err := s.selectFolder(f.Name, false); err != nil {
-		return 0, err
+		return err
 	}
 	var set imap.UIDSet
 	for _, h := range hs {
@@ -83,7 +145,6 @@ func (s *session) fetchBodies(ctx context.Context, f docstore.MailFolder, hs []d
 		}
 		if b.UID != 0 && (b.State != 0 || b.Blob.SHA256 != "") {
 			bodies = append(bodies, b)
-			s.e.progress(Progress{Folder: f.Name, Phase: PhaseBodies, Done: 1})
 		}
 		if ctx.Err() != nil {
 			ferr = ctx.Err()
@@ -93,19 +154,10 @@ func (s *session) fetchBodies(ctx context.Context, f docstore.MailFolder, hs []d
 	if err := cmd.Close(); ferr == nil {
 		ferr = err
 	}
-	// Store what arrived whole even when the connection broke afterwards.
 	if len(bodies) > 0 {
-		if err := batch.Sync(); err != nil {
-			return 0, err
-		}
-		if err := s.e.store.PutMailBodies(ctx, f.ID, bodies); err != nil {
-			return 0, err
-		}
+		w.put(bodyJob{blobs: batch, bodies: bodies})
 	}
-	if ferr != nil {
-		return len(bodies), s.e.connErr(ferr)
-	}
-	return len(bodies), nil
+	return s.e.connErr(ferr)
 }
 
 // readBody reads one FETCH reply: the literal goes to the blob store and,
@@ -164,7 +216,12 @@ func (s *session) fetchOne(ctx context.Context, row docstore.MailMessage) error 
 	if sel.UIDValidity != f.UIDValidity {
 		return &FolderError{f.Name, "bodies", ErrFolderGone}
 	}
-	n, err := s.fetchBodies(ctx, f, []docstore.MailHeader{row.MailHeader})
+	w := newBodyWriter(ctx, s.e, f)
+	err = s.fetchBodies(ctx, f, []docstore.MailHeader{row.MailHeader}, w)
+	n, werr := w.close()
+	if err == nil {
+		err = werr
+	}
 	if err == nil && n == 0 {
 		return &FolderError{f.Name, "bodies", fmt.Errorf("message %d: %w", row.UID, docstore.ErrNotFound)}
 	}

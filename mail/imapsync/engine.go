@@ -283,6 +283,11 @@ func (s *session) syncAll(ctx context.Context, t0 time.Time) ([]FolderSummary, i
 		if f.NoSelect {
 			continue
 		}
+		if s.unchanged(f) {
+			sums = append(sums, FolderSummary{Folder: f.Name, ListReady: time.Since(t0)})
+			synced = append(synced, f)
+			continue
+		}
 		f2, fs, err := s.syncHeaders(ctx, f)
 		fs.Err, fs.ListReady = err, time.Since(t0)
 		sums = append(sums, fs)

@@ -24,6 +24,20 @@ type session struct {
 	caps     imap.CapSet
 	selected string // folder name currently selected, "" none
 	sel      *imap.SelectData
+	status   map[string]*imap.StatusData // from LIST-STATUS, by folder name
+}
+
+// unchanged says the server's LIST-STATUS counters of f equal what the
+// cache recorded at its last complete sync: no new message (UIDNEXT), none
+// removed (MESSAGES), no flag changed (HIGHESTMODSEQ), same UIDVALIDITY.
+// Without CONDSTORE flag changes cannot be seen this way, so never.
+func (s *session) unchanged(f docstore.MailFolder) bool {
+	st := s.status[f.Name]
+	if st == nil || !s.condstore() || st.NumMessages == nil || f.UIDValidity == 0 {
+		return false
+	}
+	return st.UIDValidity == f.UIDValidity && uint32(st.UIDNext) == f.UIDNext &&
+		st.HighestModSeq == f.HighestModSeq && st.HighestModSeq != 0 && int(*st.NumMessages) == f.Total
 }
 
 func (s *session) condstore() bool {
@@ -40,6 +54,13 @@ func (s *session) listFolders(ctx context.Context) ([]docstore.MailFolder, error
 	if s.caps.Has(imap.CapListExtended) {
 		opts.ReturnSubscribed = true
 	}
+	// LIST-STATUS brings every folder's counters in the same round trip:
+	// a folder whose counters equal the cache's needs no SELECT at all
+	// (the no-change resync is then one LIST).
+	if s.caps.Has(imap.CapListStatus) || s.caps.Has(imap.CapIMAP4rev2) {
+		opts.ReturnStatus = &imap.StatusOptions{NumMessages: true, UIDNext: true, UIDValidity: true, HighestModSeq: s.condstore()}
+	}
+	s.status = map[string]*imap.StatusData{}
 	list, err := s.c.List("", "*", opts).Collect()
 	if err != nil {
 		return nil, fmt.Errorf("list folders: %w", s.e.connErr(err))
@@ -67,6 +88,9 @@ func (s *session) listFolders(ctx context.Context) ([]docstore.MailFolder, error
 		}
 		if strings.EqualFold(l.Mailbox, "INBOX") {
 			fi.Name, fi.Role = "INBOX", docstore.FolderInbox
+		}
+		if l.Status != nil {
+			s.status[fi.Name] = l.Status
 		}
 		infos = append(infos, fi)
 	}
@@ -180,6 +204,12 @@ func (s *session) syncHeaders(ctx context.Context, f docstore.MailFolder) (docst
 func (s *session) fetchHeaders(ctx context.Context, f docstore.MailFolder, maxUID uint32) (int, error) {
 	var set imap.UIDSet
 	set.AddRange(imap.UID(maxUID+1), 0) // maxUID+1:*
+	return s.fetchHeaderSet(ctx, f, set, maxUID)
+}
+
+// fetchHeaderSet fetches the headers of the UIDs in set above minUID.
+func (s *session) fetchHeaderSet(ctx context.Context, f docstore.MailFolder, set imap.UIDSet, minUID uint32) (int, error) {
+	maxUID := minUID
 	opts := &imap.FetchOptions{
 		UID: true, Flags: true, Envelope: true, InternalDate: true, RFC822Size: true,
 		BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
@@ -297,12 +327,16 @@ func (s *session) fetchFlags(ctx context.Context, f docstore.MailFolder, maxUID 
 // the server's UIDs as compact ranges ("1:4000,4002:20000"), and the
 // difference is removed.
 func (s *session) findExpunged(ctx context.Context, f docstore.MailFolder) (int, error) {
-	local, err := s.e.store.MailUIDs(ctx, f.ID)
+	cur, err := s.e.store.MailFolder(ctx, f.ID)
 	if err != nil {
 		return 0, err
 	}
-	if mb := s.c.Mailbox(); mb != nil && int(mb.NumMessages) == len(local) {
+	if mb := s.c.Mailbox(); mb != nil && int(mb.NumMessages) == cur.Total {
 		return 0, nil
+	}
+	local, err := s.e.store.MailUIDs(ctx, f.ID)
+	if err != nil {
+		return 0, err
 	}
 	var opts *imap.SearchOptions
 	if s.esearch() {
@@ -314,16 +348,34 @@ func (s *session) findExpunged(ctx context.Context, f docstore.MailFolder) (int,
 	}
 	server, _ := data.All.(imap.UIDSet)
 	var gone []uint32
+	have := make(map[uint32]bool, len(local))
 	for _, u := range local {
+		have[u] = true
 		if !server.Contains(imap.UID(u)) {
 			gone = append(gone, u)
 		}
 	}
-	if len(gone) == 0 {
-		return 0, nil
+	if len(gone) > 0 {
+		if err := s.e.store.RemoveMailUIDs(ctx, f.ID, gone); err != nil {
+			return 0, err
+		}
 	}
-	if err := s.e.store.RemoveMailUIDs(ctx, f.ID, gone); err != nil {
-		return 0, err
+	// The other way round: a message the server has and the cache lacks
+	// below its highest UID — hidden by a move or delete the server
+	// refused, or lost by a cache repair. Fetch its headers again (the
+	// store keeps out those still waiting in the offline queue).
+	var missing imap.UIDSet
+	if all, ok := server.Nums(); ok {
+		for _, u := range all {
+			if !have[uint32(u)] {
+				missing.AddNum(u)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		if _, err := s.fetchHeaderSet(ctx, f, missing, 0); err != nil {
+			return len(gone), err
+		}
 	}
 	return len(gone), nil
 }

@@ -12,8 +12,8 @@ import (
 )
 
 // maxOpAttempts: an operation the server keeps refusing (a folder we may
-// not write, a target that vanished) is left in the queue with its error
-// for the user, not retried forever.
+// not write, a target that vanished) is dropped after this many attempts,
+// not retried forever; the log keeps its last error.
 const maxOpAttempts = 5
 
 // replayOps sends the changes made offline (flags, moves, deletes), oldest
@@ -29,6 +29,12 @@ func (s *session) replayOps(ctx context.Context) (int, error) {
 	done := 0
 	for _, op := range ops {
 		if op.Attempts >= maxOpAttempts {
+			// Given up: drop it, so the cache shows the server's state
+			// again (the next sync fetches a message it had hidden).
+			s.e.log.Warn("offline operation dropped after repeated refusals", "op", op.Kind, "folder", op.FolderName, "uid", op.UID, "err", op.LastError)
+			if err := s.e.store.DoneMailOp(ctx, op.ID, nil); err != nil {
+				return done, err
+			}
 			continue
 		}
 		err := s.replay(ctx, op)

@@ -52,12 +52,14 @@ func newRig(t *testing.T, env *mailtest.Env) *rig {
 	return r
 }
 
-func (r *rig) open(dir string) {
+func (r *rig) open(dir string) { r.openB(r.t, dir) }
+
+func (r *rig) openB(tb testing.TB, dir string) {
 	st, err := docstore.Open(dir, docstore.Options{})
 	if err != nil {
-		r.t.Fatal(err)
+		tb.Fatal(err)
 	}
-	r.t.Cleanup(func() { st.Close() })
+	tb.Cleanup(func() { st.Close() })
 	r.st = st
 	if as, _ := st.MailAccounts(context.Background()); len(as) > 0 {
 		r.acct = as[0]
@@ -66,7 +68,7 @@ func (r *rig) open(dir string) {
 	r.acct = r.env.Account(r.user)
 	r.acct.ID = ""
 	if err := st.SaveMailAccount(context.Background(), &r.acct); err != nil {
-		r.t.Fatal(err)
+		tb.Fatal(err)
 	}
 }
 
@@ -434,4 +436,27 @@ func TestWrongPasswordNoRetryStorm(t *testing.T) {
 	if err := e.FetchBody(ctx, 1); !errors.Is(err, ErrOffline) {
 		t.Fatalf("request while refused: %v", err)
 	}
+}
+
+// A move the server keeps refusing (the target folder does not exist) is
+// dropped after maxOpAttempts, and the message shows again as the server has it.
+func TestRefusedOperationDroppedAndMessageBack(t *testing.T) {
+	r := newRig(t, mailtest.Shared(t))
+	r.env.SeedMaildir(t, r.user, 3, 9, 0)
+	r.syncOnce()
+	ctx := context.Background()
+	rows := r.rows("INBOX")
+	if _, err := r.st.QueueMailOp(ctx, rows[0].Rowid, docstore.MailOpMove, "Không tồn tại"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.rows("INBOX")); n != 2 {
+		t.Fatalf("after the move, %d rows", n)
+	}
+	for i := 0; i <= maxOpAttempts; i++ {
+		r.syncOnce()
+	}
+	if ops, _ := r.st.PendingMailOps(ctx, r.acct.ID); len(ops) != 0 {
+		t.Fatalf("ops left: %+v", ops)
+	}
+	r.assertCacheEqualsServer("INBOX")
 }

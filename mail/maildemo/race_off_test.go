@@ -1,0 +1,5 @@
+//go:build !race
+
+package maildemo
+
+const raceEnabled = false
