@@ -50,11 +50,13 @@ shot vao-so-loi vi --page form.register.errors
 shot chi-dao vi --as p-chutich --page doc.newest
 shot duyet-du-thao vi --as p-chutich --page draft.waiting
 shot cap-so vi --page draft.waiting
-# Hộp thư: the folders of both accounts, the văn thư's INBOX (the demo's mailbox, mail/maildemo).
+# Hộp thư (the demo's mailbox, mail/maildemo): the folders of both accounts
+# and the văn thư's INBOX; a message with attachments open in the reader; the
+# attachment whose name hides .exe; the outbox with a queued and a failed message.
 shot hop-thu vi --page nav.mail
-# A message open in the reader needs the mail.* scenes of ui/scenes.go:
-# shot hop-thu-doc-thu vi --page mail.linked
-# shot hop-thu-thu-lon vi --page mail.large
+shot hop-thu-doc-thu vi --page mail.open
+shot hop-thu-tep-gia-mao vi --page mail.hostile
+shot hop-thu-di vi --page mail.outbox
 shot incoming-en en --register "den-$year"
 # The first start on an empty folder (not the demo): found the agency or join the demo.
 DISPLAY=$disp ./bin/congvu --data "$tmp/empty" --quit-after 4s 2>/dev/null &
@@ -68,4 +70,5 @@ shot 1920/van-ban-den vi --register "den-$year" --size 1920x1080
 shot 1920/thong-ke vi --as p-chutich --page nav.stats --size 1920x1080
 shot 1920/chi-dao vi --as p-chutich --page doc.newest --size 1920x1080
 shot 1920/hop-thu vi --page nav.mail --size 1920x1080
+shot 1920/hop-thu-doc-thu vi --page mail.open --size 1920x1080
 rm -rf "$tmp"

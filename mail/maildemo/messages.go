@@ -703,7 +703,7 @@ func (f *filler) sharedInboxMail(links []linked, sent []*msg) []*msg {
 		names       []string
 		size, hours int64
 	}{
-		{f.companies[0], "Hồ sơ thiết kế bản vẽ thi công công trình Trường Tiểu học " + wards[0], []string{"Bản vẽ thi công.pdf", "Thuyết minh thiết kế.docx"}, 38_400_000, 5},
+		{f.companies[0], "Hồ sơ thiết kế bản vẽ thi công công trình Trường Tiểu học " + wards[0], []string{"Bản vẽ thi công.pdf", "Thuyết minh thiết kế.docx"}, 38_400_000, 28},
 		{f.issuers["Sở Tài nguyên và Môi trường tỉnh Lâm Hà"], fmt.Sprintf("Bản đồ hiện trạng sử dụng đất năm %d", f.now.Year()-1), []string{"Bản đồ hiện trạng sử dụng đất.pdf"}, 52_700_000, 30},
 		{f.issuers["Sở Thông tin và Truyền thông tỉnh Lâm Hà"], "Phóng sự chuyển đổi số phát trên truyền hình tỉnh", []string{"Phóng sự chuyển đổi số.mp4"}, 147_300_000, 75},
 		{f.issuers["Văn phòng UBND tỉnh Lâm Hà"], "Tài liệu Hội nghị sơ kết công tác cải cách hành chính", []string{"Tài liệu hội nghị.pdf", "Báo cáo sơ kết.docx"}, 27_300_000, 170},
