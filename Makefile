@@ -32,7 +32,7 @@ test: deps-test
 ## make bench: the benchmark table of docs/BENCHMARKS.md (its window part
 ## builds congvu and starts it, Thunderbird and Evolution under Xvfb)
 bench:
-	@./scripts/deps.sh notmuch time $(APT_BUILD) $(APT_X) dbus thunderbird evolution
+	@./scripts/deps.sh notmuch time $(APT_BUILD) $(APT_X) $(APT_MAIL) isync dbus thunderbird evolution
 	$(GO) run ./cmd/congvu-bench
 
 ## make screenshots: render the main screens under Xvfb to docs/screenshots

@@ -1,12 +1,14 @@
 package docstore
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -1011,6 +1013,14 @@ func (s *Store) PutMailBodies(ctx context.Context, folderID int64, bs []MailBody
 					p.MIMEType = strings.ToLower(p.MIMEType)
 					parts[j] = p
 				}
+				if b.Raw != nil {
+					if int64(len(b.Raw)) != b.Blob.Size || len(b.Raw) > MailRawInline {
+						return invalid("raw", "range")
+					}
+					if _, err := tx.Exec(`INSERT INTO mail_raw(sha, data) VALUES (?, ?) ON CONFLICT(sha) DO NOTHING`, b.Blob.SHA256, b.Raw); err != nil {
+						return err
+					}
+				}
 				if _, err := tx.Exec(`UPDATE mail_messages SET state = ?, blob_sha = ?, blob_size = ?, preview = ? WHERE rowid = ?`,
 					BodyPresent, b.Blob.SHA256, b.Blob.Size, preview(text), rowid); err != nil {
 					return err
@@ -1514,4 +1524,22 @@ func (s *Store) DocumentMail(ctx context.Context, documentID string) ([]MailRow,
 		return nil, fmt.Errorf("document mail: %w", err)
 	}
 	return out, nil
+}
+
+// OpenMailRaw opens the raw form of a cached message: from the database
+// when it is small (MailBody.Raw), else from the blob store.
+func (s *Store) OpenMailRaw(ctx context.Context, ref BlobRef) (io.ReadCloser, error) {
+	var data []byte
+	err := s.r.QueryRowContext(ctx, `SELECT data FROM mail_raw WHERE sha = ?`, ref.SHA256).Scan(&data)
+	switch {
+	case err == nil:
+		return io.NopCloser(bytes.NewReader(data)), nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("open message: %w", err)
+	}
+	f, err := s.blobs.Open(ref.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
 }

@@ -154,11 +154,20 @@ type MailPart struct {
 type MailBody struct {
 	UID   uint32
 	State BodyState
-	Blob  BlobRef    // the raw RFC 822 message (State BodyPresent)
+	Blob  BlobRef // the raw RFC 822 message (State BodyPresent)
+	// Raw is the raw message itself when it is small (up to MailRawInline
+	// bytes): it is then stored in the database with the row, in the same
+	// transaction, instead of as a file of the blob store (Blob.SHA256 must
+	// be its hash). Nil: the message is a file of the blob store already.
+	Raw   []byte
 	Text  string     // the readable text (plain, or HTML made safe text), NFC, capped at 1 MB
 	Parts []MailPart // attachments, nested message parts flattened with their paths
 	Error string     // State BodyFailed: a short English reason for the log
 }
+
+// MailRawInline is the size up to which a raw message is kept in the
+// database (MailBody.Raw) rather than as a file.
+const MailRawInline = 1 << 20
 
 // MailFlagChange is a flag update found by CONDSTORE or a flag scan.
 type MailFlagChange struct {

@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -18,7 +19,7 @@ func CopyPart(st *docstore.Store, m docstore.MailMessage, p docstore.MailPart, w
 	if m.State != docstore.BodyPresent {
 		return 0, fmt.Errorf("attachment %s: %w", p.Name, docstore.ErrNotFound)
 	}
-	f, err := st.Blobs().Open(m.Blob.SHA256)
+	f, err := st.OpenMailRaw(context.Background(), m.Blob)
 	if err != nil {
 		return 0, err
 	}

@@ -195,12 +195,12 @@ func (v *MailView) Reload() {
 			v.Message.SetText(ErrorText(err))
 			continue
 		}
-		for _, f := range fs {
+		for _, f := range treeOrder(fs) {
 			if f.NoSelect {
 				continue
 			}
 			depth := 1
-			if f.Delim != "" && f.Role == "" {
+			if f.Delim != "" {
 				depth += strings.Count(f.Name, f.Delim)
 			}
 			entries = append(entries, folderEntry{account: a, folder: f, depth: depth})
@@ -246,6 +246,34 @@ func (v *MailView) Reload() {
 		}
 		v.Folders.Select(sel)
 	}
+}
+
+// treeOrder keeps the store's order of top-level folders (INBOX, the
+// role folders, then the rest by name) and puts each folder's subfolders
+// right under it, so "Archive/2025" shows beneath Lưu trữ.
+func treeOrder(fs []docstore.MailFolder) []docstore.MailFolder {
+	out := make([]docstore.MailFolder, 0, len(fs))
+	used := make([]bool, len(fs))
+	var add func(i int)
+	add = func(i int) {
+		used[i] = true
+		out = append(out, fs[i])
+		if fs[i].Delim == "" {
+			return
+		}
+		prefix := fs[i].Name + fs[i].Delim
+		for j, c := range fs {
+			if !used[j] && strings.HasPrefix(c.Name, prefix) && !strings.Contains(c.Name[len(prefix):], c.Delim) {
+				add(j)
+			}
+		}
+	}
+	for i := range fs {
+		if !used[i] {
+			add(i)
+		}
+	}
+	return out
 }
 
 func (v *MailView) entryName(e folderEntry) string {

@@ -202,3 +202,17 @@ func TestMailViewAsksForPassword(t *testing.T) {
 		t.Fatal("the password is shown somewhere")
 	}
 }
+
+func TestFolderTreeOrder(t *testing.T) {
+	f := func(name, role string) docstore.MailFolder {
+		return docstore.MailFolder{MailFolderInfo: docstore.MailFolderInfo{Name: name, Delim: "/", Role: role}}
+	}
+	got := treeOrder([]docstore.MailFolder{f("INBOX", "inbox"), f("Sent", "sent"), f("Archive", "archive"), f("Dự án", ""), f("Archive/2025", ""), f("Dự án/Đất đai", "")})
+	var names []string
+	for _, g := range got {
+		names = append(names, g.Name)
+	}
+	if want := "INBOX|Sent|Archive|Archive/2025|Dự án|Dự án/Đất đai"; strings.Join(names, "|") != want {
+		t.Fatalf("order %v", names)
+	}
+}

@@ -32,13 +32,13 @@ func (s *Shell) OpenScene(key string) bool {
 		}
 	case "mail.open": // the Hộp thư with the newest message that has attachments open
 		s.Show(NavMail)
-		s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 })
+		s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 && r.State == docstore.BodyPresent })
 	case "mail.hostile": // a message whose attachment name carries a direction override
 		s.Show(NavMail)
 		s.openMailScene(func(r docstore.MailRow) bool { return strings.Contains(strings.Join(r.Attachments, ""), "\u202e") })
 	case "mail.compose": // a reply to that message in the composer
 		s.Show(NavMail)
-		if s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 }) {
+		if s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 && r.State == docstore.BodyPresent }) {
 			s.MailView.reply(false)
 		}
 	case "mail.outbox": // the outbox with a queued and a failed message

@@ -190,7 +190,7 @@ func mailBench(ctx context.Context, work string, opt mailOpts) {
 	if opt.attachMB > 0 {
 		growth, wall, err := bigAttachment(ctx, ms, work, opt.attachMB)
 		check(err)
-		add(fmt.Sprintf("mail: %d MB attachment downloaded and opened", opt.attachMB), fmt.Sprintf("%s, RSS +%.0f MB", secs(wall), growth),
+		add(fmt.Sprintf("mail: %d MB attachment downloaded and opened", opt.attachMB), fmt.Sprintf("%s, RSS +%.1f MB", secs(wall), growth),
 			"≤ 30 MB RSS growth", "on demand (over the 25 MB automatic cap), streamed to the blob store, then decoded to a file for the viewer")
 	}
 }

@@ -1,7 +1,10 @@
 package imapsync
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"strings"
@@ -160,9 +163,12 @@ func (s *session) fetchBodies(ctx context.Context, f docstore.MailFolder, hs []d
 	return s.e.connErr(ferr)
 }
 
-// readBody reads one FETCH reply: the literal goes to the blob store and,
-// through a pipe, to the MIME parser at the same time, so a message is read
-// from the network once and never held whole in memory.
+// readBody reads one FETCH reply. A small message (up to
+// docstore.MailRawInline, nearly all of them) is read into memory, hashed
+// and parsed there, and goes to the database with its row: no file per
+// message. A larger one streams to the blob store and, through a pipe, to
+// the MIME parser at the same time, so it is read from the network once
+// and never held whole in memory.
 func (s *session) readBody(m *imapclient.FetchMessageData, batch *docstore.BlobBatch) (docstore.MailBody, error) {
 	var b docstore.MailBody
 	for {
@@ -178,20 +184,33 @@ func (s *session) readBody(m *imapclient.FetchMessageData, batch *docstore.BlobB
 				b.State, b.Error = docstore.BodyFailed, "server sent no body"
 				continue
 			}
-			pr, pw := io.Pipe()
-			parsed := make(chan *mimemsg.Message, 1)
-			go func() {
-				msg, _ := mimemsg.Parse(pr)
-				io.Copy(io.Discard, pr) // Parse reads to EOF; this is belt and braces
-				parsed <- msg
-			}()
-			ref, err := batch.Put(io.TeeReader(it.Literal, pw))
-			pw.CloseWithError(err)
-			msg := <-parsed
-			if err != nil {
-				return b, fmt.Errorf("read message body: %w", err)
+			var msg *mimemsg.Message
+			if n := it.Literal.Size(); n >= 0 && n <= docstore.MailRawInline {
+				raw := make([]byte, n)
+				if _, err := io.ReadFull(it.Literal, raw); err != nil {
+					return b, fmt.Errorf("read message body: %w", err)
+				}
+				sum := sha256.Sum256(raw)
+				b.Blob = docstore.BlobRef{SHA256: hex.EncodeToString(sum[:]), Size: n}
+				b.Raw = raw
+				msg, _ = mimemsg.Parse(bytes.NewReader(raw))
+			} else {
+				pr, pw := io.Pipe()
+				parsed := make(chan *mimemsg.Message, 1)
+				go func() {
+					msg, _ := mimemsg.Parse(pr)
+					io.Copy(io.Discard, pr) // Parse reads to EOF; this is belt and braces
+					parsed <- msg
+				}()
+				ref, err := batch.Put(io.TeeReader(it.Literal, pw))
+				pw.CloseWithError(err)
+				msg = <-parsed
+				if err != nil {
+					return b, fmt.Errorf("read message body: %w", err)
+				}
+				b.Blob = ref
 			}
-			b.State, b.Blob = docstore.BodyPresent, ref
+			b.State = docstore.BodyPresent
 			if msg != nil {
 				b.Text, b.Parts = msg.Text, msg.Parts
 				if len(msg.Problems) > 0 {

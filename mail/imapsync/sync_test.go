@@ -165,8 +165,10 @@ func (r *rig) assertCacheEqualsServer(folder string) {
 		}
 		if row.State != docstore.BodyPresent {
 			r.t.Errorf("%s: UID %d body state %d", folder, row.UID, row.State)
-		} else if _, err := r.st.Blobs().Open(row.Blob.SHA256); err != nil {
-			r.t.Errorf("%s: UID %d blob: %v", folder, row.UID, err)
+		} else if rc, err := r.st.OpenMailRaw(ctx, row.Blob); err != nil {
+			r.t.Errorf("%s: UID %d raw message: %v", folder, row.UID, err)
+		} else {
+			rc.Close()
 		}
 	}
 	for uid := range server {

@@ -1,7 +1,7 @@
 // Package maildemo gives the demo agency (congvu/docs-store/demo) a
 // mailbox, so the Hộp thư of `congvu demo` and of the screenshots is full:
 // the văn thư's shared mailbox with its folders (a busy INBOX, Sent,
-// Drafts, Trash, Archive and a Lưu trữ/<last year> subfolder), the
+// Drafts, Trash, Archive and an Archive/<last year> subfolder), the
 // clerk's own mailbox, two messages stuck in the outbox, and messages
 // linked to the incoming documents the demo registered from e-mail.
 //
@@ -40,7 +40,7 @@ const (
 	sharedDrafts  = 3
 	sharedTrash   = 10
 	sharedArchive = 20
-	sharedOld     = 200 // Lưu trữ/<last year>
+	sharedOld     = 200 // Archive/<last year>
 	ownInbox      = 120
 	ownSent       = 10
 	ownTrash      = 3
@@ -279,7 +279,7 @@ func (f *filler) accounts(ctx context.Context) error {
 	return nil
 }
 
-func (f *filler) oldFolder() string { return fmt.Sprintf("Lưu trữ/%d", f.now.Year()-1) }
+func (f *filler) oldFolder() string { return fmt.Sprintf("Archive/%d", f.now.Year()-1) }
 
 // folders lists an account's folders, each under a fixed UIDVALIDITY.
 func (f *filler) folders(ctx context.Context, a docstore.MailAccount, n uint32) (map[string]docstore.MailFolder, error) {
@@ -289,9 +289,6 @@ func (f *filler) folders(ctx context.Context, a docstore.MailAccount, n uint32) 
 		{Name: "Sent", Delim: "/", Role: docstore.FolderSent, Subscribed: true},
 		{Name: "Trash", Delim: "/", Role: docstore.FolderTrash, Subscribed: true},
 		{Name: "Archive", Delim: "/", Role: docstore.FolderArchive, Subscribed: true},
-		// The parent as a client creates it: a folder of its own (the
-		// folder pane hides \Noselect ones).
-		{Name: "Lưu trữ", Delim: "/", Subscribed: true},
 		{Name: f.oldFolder(), Delim: "/", Subscribed: true},
 	}
 	fs, err := f.st.SyncMailFolders(ctx, a.ID, list)

@@ -58,8 +58,8 @@ func TestFill(t *testing.T) {
 
 	want := map[string]map[string]int{
 		shared.ID: {"INBOX": sharedInbox, "Sent": sharedSent, "Drafts": sharedDrafts, "Trash": sharedTrash, "Archive": sharedArchive,
-			"Lưu trữ": 0, "Lưu trữ/2025": sharedOld},
-		own.ID: {"INBOX": ownInbox, "Sent": ownSent, "Drafts": 0, "Trash": ownTrash, "Archive": 0, "Lưu trữ": 0, "Lưu trữ/2025": 0},
+			"Archive/2025": sharedOld},
+		own.ID: {"INBOX": ownInbox, "Sent": ownSent, "Drafts": 0, "Trash": ownTrash, "Archive": 0, "Archive/2025": 0},
 	}
 	total := 0
 	var sharedInboxFolder docstore.MailFolder

@@ -30,7 +30,7 @@ func officialOf(in docstore.IncomingInput) official {
 // pools draws the documents of other agencies the way the demo registers
 // them (demo.IncomingInputs: the same issuers, types, numbering through
 // the year and subjects): this year's, of which the last 70 days are
-// used, and last year's for the Lưu trữ folder.
+// used, and last year's for the Archive/<year> folder.
 func (f *filler) pools() {
 	y := f.now.Year()
 	jan2 := time.Date(y, 1, 2, 0, 0, 0, 0, vn)
@@ -894,7 +894,7 @@ func (f *filler) archive() []*msg {
 	return out
 }
 
-// oldMail: last year's mail, in Lưu trữ/<last year>.
+// oldMail: last year's mail, in Archive/<last year>.
 func (f *filler) oldMail() []*msg {
 	var out []*msg
 	y := f.now.Year() - 1
