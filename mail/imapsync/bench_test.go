@@ -27,3 +27,29 @@ func BenchmarkInitialSync(b *testing.B) {
 		r.st.Close()
 	}
 }
+
+// BenchmarkNoChangeResyncLive: what the open window pays for a sync with
+// nothing new — the engine already connected and idling (IDLE stopped, one
+// LIST-STATUS, IDLE again), over a 2,000-message INBOX.
+func BenchmarkNoChangeResyncLive(b *testing.B) {
+	env := mailtest.Shared(b)
+	user := env.FreshUser(b)
+	env.SeedMaildir(b, user, 2000, 1, 10)
+	r := &rig{env: env, user: user, dial: &countingDialer{}}
+	r.openB(b, b.TempDir())
+	idle := make(chan struct{}, 16)
+	e := r.engine(Options{Progress: func(p Progress) {
+		if p.Phase == PhaseIdle {
+			idle <- struct{}{}
+		}
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go e.Run(ctx)
+	<-idle
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.Kick()
+		<-idle
+	}
+}
