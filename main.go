@@ -167,8 +167,11 @@ func main() {
 					}
 				})
 			}})
-			if err := svc.Start(context.Background()); err != nil {
-				fmt.Fprintln(os.Stderr, "congvu: mail:", err)
+			// The demo's mailboxes are only a cache: no server behind them.
+			if cmd != "demo" {
+				if err := svc.Start(context.Background()); err != nil {
+					fmt.Fprintln(os.Stderr, "congvu: mail:", err)
+				}
 			}
 		}
 		if cmd != "demo" {

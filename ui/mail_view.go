@@ -174,6 +174,7 @@ func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView
 	split.Offset = 0.24
 	v.Content = container.NewBorder(container.NewVBox(tools, v.PasswordBar), container.NewVBox(v.Message, v.Status), nil, nil, split)
 	v.Reload()
+	v.Folders.ScrollToTop() // the first account's heading stays in view
 	return v
 }
 
@@ -910,6 +911,7 @@ func (v *MailView) Progress(p imapsync.Progress) {
 	}
 	if p.Phase != imapsync.PhaseOffline && v.pwFor == p.Account {
 		v.PasswordBar.Hide()
+		v.Content.Refresh()
 		v.pwFor = ""
 	}
 }
@@ -926,6 +928,7 @@ func (v *MailView) askPassword(a docstore.MailAccount) {
 	v.PasswordPrompt.SetText(T("mail.password_for", map[string]any{"Account": a.Address}))
 	v.Password.SetText("")
 	v.PasswordBar.Show()
+	v.Content.Refresh() // the top bar grew: lay the page out again
 }
 
 func (v *MailView) submitPassword() {
@@ -944,6 +947,7 @@ func (v *MailView) submitPassword() {
 				return
 			}
 			v.PasswordBar.Hide()
+			v.Content.Refresh()
 			v.Status.SetText(T("mail.status.connecting", map[string]any{"Account": a.Address}))
 		})
 	})

@@ -30,9 +30,15 @@ func (s *Shell) OpenScene(key string) bool {
 		if ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer); err == nil && len(ds) > 0 {
 			s.OpenDraft(ds[0].ID)
 		}
-	case "mail.open": // the Hộp thư with the newest message that has attachments open
+	case "mail.open": // the Hộp thư with the newest message already registered as a document
 		s.Show(NavMail)
-		s.openMailScene(func(r docstore.MailRow) bool { return len(r.Attachments) > 0 && r.State == docstore.BodyPresent })
+		s.openMailScene(func(r docstore.MailRow) bool {
+			if len(r.Attachments) == 0 || r.State != docstore.BodyPresent {
+				return false
+			}
+			docs, err := s.st.MailDocuments(context.Background(), r.Rowid)
+			return err == nil && len(docs) > 0
+		})
 	case "mail.hostile": // a message whose attachment name carries a direction override
 		s.Show(NavMail)
 		s.openMailScene(func(r docstore.MailRow) bool { return strings.Contains(strings.Join(r.Attachments, ""), "\u202e") })
