@@ -8,6 +8,8 @@
 package account
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -328,13 +330,22 @@ func (d Dialer) IMAP(ctx context.Context, a docstore.MailAccount, password strin
 		if err != nil {
 			return nil, at.fail(err)
 		}
-		c = imapclient.New(tc, &o)
+		pc, err := peekGreeting(at, tc)
+		if err != nil {
+			tc.Close()
+			return nil, at.fail(err)
+		}
+		c = imapclient.New(pc, &o)
 		if err := c.WaitGreeting(); err != nil {
 			c.Close()
 			return nil, at.fail(err)
 		}
 	} else {
-		c, err = imapclient.NewStartTLS(at.conn, &o)
+		pc, perr := peekGreeting(at, at.conn)
+		if perr != nil {
+			return nil, at.fail(perr)
+		}
+		c, err = imapclient.NewStartTLS(pc, &o)
 		if err != nil {
 			if errors.As(err, new(*imap.Error)) {
 				err = at.kind(ErrProtocol, fmt.Errorf("STARTTLS refused (does the server offer it on this port?): %w", err))
@@ -358,6 +369,49 @@ func (d Dialer) IMAP(ctx context.Context, a docstore.MailAccount, password strin
 	}
 	return c, nil
 }
+
+// peekGreeting reads the server's first line before go-imap does: a
+// server that is not IMAP at all (an SMTP port, a web server) is then told
+// apart from a broken connection for sure — go-imap, failing to parse the
+// greeting, closes the connection, and what it reports depends on timing.
+// The line stays buffered for go-imap.
+func peekGreeting(at *attempt, conn net.Conn) (net.Conn, error) {
+	br := bufio.NewReaderSize(conn, 4096)
+	var line []byte
+	for {
+		if _, err := br.Peek(1); err != nil {
+			return nil, at.classify(err)
+		}
+		b, _ := br.Peek(br.Buffered())
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line = b[:i]
+			break
+		}
+		if br.Buffered() >= 1024 {
+			line = b
+			break
+		}
+		if _, err := br.Peek(br.Buffered() + 1); err != nil {
+			return nil, at.classify(err)
+		}
+	}
+	upper := strings.ToUpper(string(line))
+	if !strings.HasPrefix(upper, "* OK") && !strings.HasPrefix(upper, "* PREAUTH") && !strings.HasPrefix(upper, "* BYE") {
+		if len(line) > 80 {
+			line = line[:80]
+		}
+		return nil, at.kind(ErrProtocol, fmt.Errorf("not an IMAP server: it greets with %q", strings.TrimSpace(string(line))))
+	}
+	return &bufConn{Conn: conn, r: br}, nil
+}
+
+// bufConn is a connection whose first bytes were read ahead into r.
+type bufConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *bufConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
 func imapLogin(at *attempt, c *imapclient.Client, user, password string) error {
 	if c.State() == imap.ConnStateAuthenticated {

@@ -68,7 +68,7 @@ func TestFill(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(fs) != 7 {
+		if len(fs) != 6 {
 			t.Errorf("%s: %d folders", a.Address, len(fs))
 		}
 		for _, fo := range fs {
