@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -49,7 +50,10 @@ type Composer struct {
 	// Attachments lists the files: name, size and "Bỏ".
 	Attachments                              *widget.List
 	AttachFile, AttachDocument, Send, Cancel *widget.Button
-	Message                                  *widget.Label
+	// SaveDraft keeps the message as a draft: here at once, on the
+	// server's Drafts at the next sync (replacing its previous version).
+	SaveDraft *widget.Button
+	Message   *widget.Label
 
 	svc        *cvmail.Service
 	st         *docstore.Store
@@ -65,6 +69,10 @@ type Composer struct {
 	filesSizer *canvas.Rectangle
 	body       *fyne.Container
 	picker     *composePicker
+	draftID    string // the saved draft this composer replaces ("" none yet)
+	// serverCopy is where a draft opened from the server's Drafts folder
+	// is (UIDVALIDITY, UID), so its first save here replaces it.
+	serverCopy [2]uint32
 }
 
 // composeFile is one attachment of the message being written.
@@ -148,6 +156,7 @@ func NewComposer(svc *cvmail.Service, st *docstore.Store, viewer string, account
 	c.Send = widget.NewButton(T("compose.send"), c.send)
 	c.Send.Importance = widget.HighImportance
 	c.Send.SetIcon(theme.MailSendIcon())
+	c.SaveDraft = widget.NewButton(T("compose.save_draft"), c.saveDraft)
 	c.Cancel = widget.NewButton(T("compose.cancel"), func() {
 		if c.done != nil {
 			c.done(false)
@@ -181,7 +190,7 @@ func NewComposer(svc *cvmail.Service, st *docstore.Store, viewer string, account
 	foot := container.NewVBox(
 		container.NewHBox(c.AttachFile, c.AttachDocument, dropHint()),
 		c.filesBox, errLabel("attachments"),
-		container.NewHBox(c.Send, c.Cancel),
+		container.NewHBox(c.Send, c.SaveDraft, c.Cancel),
 		c.Message)
 	c.body = container.NewBorder(head, foot, nil, nil, c.Body)
 	c.Content = container.NewPadded(c.body)
@@ -683,6 +692,48 @@ func (c *Composer) send() {
 	c.queue(acct, d)
 }
 
+// EditingDraft says the composer continues a draft: its local id ("" when
+// it is only on the server) and where the server's copy is.
+func (c *Composer) EditingDraft(id string, uidValidity, uid uint32) {
+	c.draftID, c.serverCopy = id, [2]uint32{uidValidity, uid}
+}
+
+// saveDraft keeps what is written as a draft (addresses may still be
+// incomplete); the same draft is replaced at each save.
+func (c *Composer) saveDraft() {
+	c.clearErrors()
+	i := c.From.SelectedIndex()
+	if i < 0 || i >= len(c.accounts) {
+		c.Message.SetText(T("compose.no_account"))
+		return
+	}
+	d, err := c.Draft()
+	if err != nil {
+		c.showError(err)
+		return
+	}
+	acct := c.accounts[i]
+	c.SaveDraft.Disable()
+	svc, st, id, server := c.svc, c.st, c.draftID, c.serverCopy
+	goBackground(func() {
+		md, err := svc.SaveDraft(context.Background(), acct, &d, id)
+		if err == nil && id == "" && server[1] != 0 {
+			// Opened from the server's Drafts: the copy there is replaced.
+			err = st.MailDraftUploaded(context.Background(), md.ID, time.Time{}, server[0], server[1])
+		}
+		OnMain(func() {
+			c.SaveDraft.Enable()
+			if err != nil {
+				c.Message.SetText(ErrorText(err))
+				return
+			}
+			c.draftID = md.ID
+			c.base.MessageID = d.MessageID // one Message-ID for every version of the draft
+			c.Message.SetText(T("compose.draft_saved", map[string]any{"Time": time.Now().Format("15:04")}))
+		})
+	})
+}
+
 // queue puts the message in the outbox in the background.
 func (c *Composer) queue(a docstore.MailAccount, d mimemsg.Draft) {
 	c.Send.Disable()
@@ -697,6 +748,11 @@ func (c *Composer) queue(a docstore.MailAccount, d mimemsg.Draft) {
 				return
 			}
 			c.Message.SetText(T("compose.queued")) // Send stays off: it is queued once
+			if c.draftID != "" {                   // sent: the draft goes, here and on the server
+				if err := svc.DiscardDraft(context.Background(), a.ID, c.draftID); err != nil {
+					c.Message.SetText(ErrorText(err))
+				}
+			}
 			if c.done != nil {
 				c.done(true)
 			}

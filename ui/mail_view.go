@@ -48,12 +48,15 @@ type MailView struct {
 	Unread   *widget.Button
 	Sync     *widget.Button
 	Register *widget.Button // Vào sổ văn bản đến
+	// EditDraft continues a message of the Drafts folder in the composer.
+	EditDraft *widget.Button
 
 	// Set by the shell: open the composer, the registration form for a
 	// message, the account form.
 	OnCompose    func(acct docstore.MailAccount, d mimemsg.Draft)
 	OnRegister   func(m docstore.MailMessage, files []string)
 	OnAddAccount func()
+	OnEditDraft  func(acct docstore.MailAccount, d mimemsg.Draft, m docstore.MailMessage)
 
 	accounts []docstore.MailAccount
 	entries  []folderEntry
@@ -152,6 +155,7 @@ func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView
 			v.svc.Kick()
 		}
 	})
+	v.EditDraft = widget.NewButton(T("mail.edit_draft"), v.editDraft)
 	v.Register = widget.NewButton(T("mail.register"), v.register)
 	v.Register.Importance = widget.HighImportance
 	v.setMessageButtons()
@@ -164,7 +168,7 @@ func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView
 	v.PasswordBar = container.NewBorder(nil, nil, v.PasswordPrompt, connect, v.Password)
 	v.PasswordBar.Hide()
 
-	tools := container.NewHBox(v.Compose, v.Reply, v.ReplyAll, v.Forward, v.Delete, v.Unread, v.Register, v.Sync)
+	tools := container.NewHBox(v.Compose, v.EditDraft, v.Reply, v.ReplyAll, v.Forward, v.Delete, v.Unread, v.Register, v.Sync)
 	list := container.NewStack(v.List, container.NewCenter(v.Empty))
 	reader := container.NewVScroll(container.NewPadded(v.Reader))
 	right := container.NewVSplit(list, reader)
@@ -538,6 +542,11 @@ func (v *MailView) setMessageButtons() {
 	} else {
 		v.Register.Disable()
 	}
+	if v.open != nil && v.folder != nil && v.folder.folder.Role == docstore.FolderDrafts {
+		v.EditDraft.Show()
+	} else {
+		v.EditDraft.Hide()
+	}
 }
 
 // readerTextCap: longer texts are cut in the reader (a Label lays out every
@@ -766,6 +775,24 @@ func (v *MailView) forward() {
 		}})
 	}
 	v.compose(&d, m.AccountID)
+}
+
+// editDraft opens a message of the Drafts folder in the composer, with its
+// files; saving it again replaces it on the server, sending removes it.
+func (v *MailView) editDraft() {
+	if v.open == nil || v.OnEditDraft == nil {
+		return
+	}
+	m := *v.open
+	a, _ := v.accountOf(m.AccountID)
+	d := mimemsg.Draft{To: m.To, Cc: m.Cc, Subject: m.Subject, Text: m.Text, MessageID: m.MessageID, InReplyTo: m.InReplyTo}
+	for _, p := range m.Parts {
+		p := p
+		d.Attachments = append(d.Attachments, mimemsg.Attachment{Name: p.Name, MIMEType: p.MIMEType, Open: func() (io.ReadCloser, error) {
+			return mail.PartReadCloser(v.st, m, p), nil
+		}})
+	}
+	v.OnEditDraft(a, d, m)
 }
 
 func (v *MailView) delete() {

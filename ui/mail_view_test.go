@@ -216,3 +216,32 @@ func TestFolderTreeOrder(t *testing.T) {
 		t.Fatalf("order %v", names)
 	}
 }
+
+// Lưu nháp keeps one local draft however often it is pressed; sending the
+// message discards it.
+func TestComposerSavesOneDraftThenSendDiscardsIt(t *testing.T) {
+	st, s, inbox := mailShell(t)
+	ctx := context.Background()
+	acct, _ := st.MailAccount(ctx, inbox.AccountID)
+	s.OpenComposer(acct, mimemsg.Draft{})
+	c := s.Composer
+	test.Type(c.To, "Trưởng phòng <truongphong@sotnmt.lamha.gov.vn>")
+	test.Type(c.Subject, "Dự thảo công văn trả lời Sở Xây dựng")
+	test.Type(c.Body, "Kính gửi anh, em gửi dự thảo.")
+	test.Tap(c.SaveDraft)
+	eventually(t, "the first save", func() bool { return c.draftID != "" })
+	first := c.draftID
+	test.Type(c.Body, " Đã sửa lần hai.")
+	test.Tap(c.SaveDraft)
+	eventually(t, "the second save", func() bool { return strings.Contains(c.Message.Text, "Đã lưu nháp") && c.SaveDraft.Disabled() == false })
+	ds, err := st.MailDrafts(ctx, acct.ID, false)
+	if err != nil || len(ds) != 1 || ds[0].ID != first || ds[0].Subject != "Dự thảo công văn trả lời Sở Xây dựng" {
+		t.Fatalf("drafts: %+v %v", ds, err)
+	}
+	test.Tap(c.Send)
+	eventually(t, "sent and the draft gone", func() bool {
+		ds, _ := st.MailDrafts(ctx, acct.ID, true)
+		items, _ := st.OutboxItems(ctx, acct.ID)
+		return len(ds) == 0 && len(items) == 1
+	})
+}

@@ -31,6 +31,21 @@ func (s *Shell) mailPage() fyne.CanvasObject {
 	v.OnCompose = s.OpenComposer
 	v.OnRegister = s.registerFromMail
 	v.OnAddAccount = func() { s.OpenAccountForm(nil) }
+	v.OnEditDraft = func(acct docstore.MailAccount, d mimemsg.Draft, m docstore.MailMessage) {
+		s.OpenComposer(acct, d)
+		if s.Composer == nil {
+			return
+		}
+		// The local draft of this message, if it was written here; and
+		// where the server's copy is, which the next save replaces.
+		var id string
+		if md, err := s.st.MailDraftByMessageID(context.Background(), acct.ID, m.MessageID); err == nil {
+			id = md.ID
+		}
+		if f, err := s.st.MailFolder(context.Background(), m.FolderID); err == nil {
+			s.Composer.EditingDraft(id, f.UIDValidity, m.UID)
+		}
+	}
 	return v.Content
 }
 

@@ -276,6 +276,12 @@ func (s *session) syncAll(ctx context.Context, t0 time.Time) ([]FolderSummary, i
 	if err != nil {
 		return nil, ops, err
 	}
+	if err := s.replayDrafts(ctx); err != nil {
+		if isConnErr(err) {
+			return nil, ops, err
+		}
+		s.e.log.Warn("drafts to the server", "err", err)
+	}
 	folders = folderOrder(folders)
 	var sums []FolderSummary
 	var synced []docstore.MailFolder

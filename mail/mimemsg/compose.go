@@ -506,6 +506,15 @@ func NewMessageID(domain string) string {
 	return strconv.FormatInt(time.Now().UnixNano(), 36) + "." + hex.EncodeToString(b[:]) + "@" + idDomain(domain)
 }
 
+// NewMessageIDFor is NewMessageID for the domain of the sender's address.
+func NewMessageIDFor(addr string) string {
+	domain := ""
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		domain = addr[i+1:]
+	}
+	return NewMessageID(domain)
+}
+
 func idDomain(domain string) string {
 	d := strings.ToLower(strings.TrimSpace(domain))
 	if a, err := idna.Lookup.ToASCII(d); err == nil {

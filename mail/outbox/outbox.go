@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -76,7 +75,7 @@ func (s *Sender) Queue(ctx context.Context, a docstore.MailAccount, d mimemsg.Dr
 		d.Date = s.now()
 	}
 	if d.MessageID == "" {
-		d.MessageID = mimemsg.NewMessageID(domainOf(a.Address))
+		d.MessageID = mimemsg.NewMessageIDFor(a.Address)
 	}
 	rcpts := mimemsg.Recipients(d)
 	if len(rcpts) == 0 {
@@ -101,13 +100,6 @@ func (s *Sender) Queue(ctx context.Context, a docstore.MailAccount, d mimemsg.Dr
 	}
 	s.Kick()
 	return it, nil
-}
-
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return addr[i+1:]
-	}
-	return "congvu.local"
 }
 
 // Kick asks for an attempt now (a message was queued, the user pressed

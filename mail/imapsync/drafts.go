@@ -1,0 +1,82 @@
+package imapsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/emersion/go-imap/v2"
+
+	"congvu/docs-store"
+)
+
+// replayDrafts mirrors the drafts saved on this computer to the account's
+// Drafts folder: a new version is appended (\Draft) and the copy it
+// replaces deleted; a sent or discarded draft's copy is deleted, then the
+// draft. Each step is recorded as it completes, so a broken connection
+// leaves nothing twice: at worst the next sync deletes and appends again.
+func (s *session) replayDrafts(ctx context.Context) error {
+	ds, err := s.e.store.MailDrafts(ctx, s.e.account.ID, true)
+	if err != nil || len(ds) == 0 {
+		return err
+	}
+	box, err := s.e.store.MailFolderByRole(ctx, s.e.account.ID, docstore.FolderDrafts)
+	if errors.Is(err, docstore.ErrNotFound) {
+		return nil // no Drafts folder on this server: the drafts stay here
+	}
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Uploaded && !d.Discarded {
+			continue
+		}
+		// The folder changes here: its LIST-STATUS counters are stale, so
+		// the headers pass must look at it.
+		delete(s.status, box.Name)
+		if d.ServerUID != 0 {
+			sel, err := s.selectFolder(box.Name, false)
+			if err != nil {
+				return err
+			}
+			if sel.UIDValidity == d.ServerUIDValidity {
+				uids := imap.UIDSetNum(imap.UID(d.ServerUID))
+				if err := s.c.Store(uids, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Flags: []imap.Flag{imap.FlagDeleted}, Silent: true}, nil).Close(); err != nil {
+					return s.e.connErr(err)
+				}
+				if err := s.expunge(uids); err != nil {
+					return err
+				}
+			}
+			if err := s.e.store.MailDraftServerGone(ctx, d.ID); err != nil {
+				return err
+			}
+		}
+		if d.Discarded {
+			continue
+		}
+		f, err := s.e.store.Blobs().Open(d.Blob.SHA256)
+		if err != nil {
+			return fmt.Errorf("draft %s: %w", d.ID, err)
+		}
+		cmd := s.c.Append(box.Name, d.Blob.Size, &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
+		_, err = io.Copy(cmd, f)
+		f.Close()
+		if err != nil {
+			cmd.Close()
+			return s.e.connErr(err)
+		}
+		if err := cmd.Close(); err != nil {
+			return s.e.connErr(err)
+		}
+		data, err := cmd.Wait()
+		if err != nil {
+			return s.e.connErr(err)
+		}
+		if err := s.e.store.MailDraftUploaded(ctx, d.ID, d.Updated, data.UIDValidity, uint32(data.UID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
