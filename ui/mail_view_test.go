@@ -233,7 +233,9 @@ func TestComposerSavesOneDraftThenSendDiscardsIt(t *testing.T) {
 	first := c.draftID
 	test.Type(c.Body, " Đã sửa lần hai.")
 	test.Tap(c.SaveDraft)
-	eventually(t, "the second save", func() bool { return strings.Contains(c.Message.Text, "Đã lưu nháp") && c.SaveDraft.Disabled() == false })
+	eventually(t, "the second save", func() bool {
+		return strings.Contains(c.Message.Text, "Đã lưu nháp") && c.SaveDraft.Disabled() == false
+	})
 	ds, err := st.MailDrafts(ctx, acct.ID, false)
 	if err != nil || len(ds) != 1 || ds[0].ID != first || ds[0].Subject != "Dự thảo công văn trả lời Sở Xây dựng" {
 		t.Fatalf("drafts: %+v %v", ds, err)
