@@ -1,6 +1,8 @@
 package docstore
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -51,4 +53,32 @@ func TestMailDraftsLifecycle(t *testing.T) {
 	if err := f.s.SaveMailDraft(f.ctx, &MailDraft{AccountID: a.ID, MessageID: "x@y", Blob: BlobRef{SHA256: "nope"}}); err == nil {
 		t.Fatal("a bad blob id was accepted")
 	}
+}
+
+func TestPruneMailRaw(t *testing.T) {
+	f, a := newMailFixture(t)
+	in := f.folder(a.ID, "INBOX")
+	f.must(f.s.ResetMailFolder(f.ctx, in.ID, 9))
+	raw := func(s string) ([]byte, BlobRef) {
+		b := []byte(s)
+		return b, BlobRef{SHA256: sha256hex(b), Size: int64(len(b))}
+	}
+	r1, ref1 := raw("Subject: một\r\n\r\nmột\r\n")
+	r2, ref2 := raw("Subject: hai\r\n\r\nhai\r\n")
+	f.must(f.s.PutMailHeaders(f.ctx, in.ID, []MailHeader{mailHeader(1), mailHeader(2)}))
+	f.must(f.s.PutMailBodies(f.ctx, in.ID, []MailBody{{UID: 1, State: BodyPresent, Blob: ref1, Raw: r1}, {UID: 2, State: BodyPresent, Blob: ref2, Raw: r2}}))
+	f.must(f.s.RemoveMailUIDs(f.ctx, in.ID, []uint32{1}))
+	n, err := f.s.PruneMailRaw(f.ctx)
+	f.must(err)
+	if n != 1 {
+		t.Fatalf("pruned %d", n)
+	}
+	if _, err := f.s.OpenMailRaw(f.ctx, ref2); err != nil {
+		t.Fatalf("the kept message: %v", err)
+	}
+}
+
+func sha256hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }

@@ -317,6 +317,16 @@ func (s *session) syncAll(ctx context.Context, t0 time.Time) ([]FolderSummary, i
 			return sums, ops, err
 		}
 	}
+	// Messages went away (expunged, rebuilt folder, moved): their raw
+	// copies in the database go too.
+	for _, fs := range sums {
+		if fs.Removed > 0 || fs.Reset || ops > 0 {
+			if _, err := s.e.store.PruneMailRaw(ctx); err != nil {
+				s.e.log.Warn("prune raw messages", "err", err)
+			}
+			break
+		}
+	}
 	return sums, ops, nil
 }
 
