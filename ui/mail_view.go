@@ -63,6 +63,7 @@ type MailView struct {
 	folder   *folderEntry // open folder (nil: none; Outbox entry: the outbox)
 	rowids   []int64
 	outbox   []docstore.OutboxItem
+	drafts   []docstore.MailDraft
 	open     *docstore.MailMessage
 
 	mu    sync.Mutex
@@ -87,6 +88,7 @@ type folderEntry struct {
 	folder  docstore.MailFolder
 	heading bool // the account's own line
 	outbox  bool // Hộp thư đi
+	drafts  bool // Thư nháp trên máy: drafts kept here (not all on the server yet)
 	depth   int
 }
 
@@ -127,14 +129,21 @@ func NewMailView(st *docstore.Store, svc *mail.Service, viewer string) *MailView
 	}
 
 	v.List = widget.NewList(func() int {
-		if v.folder != nil && v.folder.outbox {
+		switch {
+		case v.folder != nil && v.folder.outbox:
 			return len(v.outbox)
+		case v.folder != nil && v.folder.drafts:
+			return len(v.drafts)
 		}
 		return len(v.rowids)
 	}, newMailLine, v.updateLine)
 	v.List.OnSelected = func(i widget.ListItemID) {
 		if v.folder != nil && v.folder.outbox {
 			v.showOutboxItem(i)
+			return
+		}
+		if v.folder != nil && v.folder.drafts {
+			v.showLocalDraft(i)
 			return
 		}
 		if row, ok := v.row(i); ok {
@@ -211,6 +220,9 @@ func (v *MailView) Reload() {
 			entries = append(entries, folderEntry{account: a, folder: f, depth: depth})
 		}
 		entries = append(entries, folderEntry{account: a, outbox: true, depth: 1})
+		if ds, err := v.st.MailDrafts(ctx, a.ID, false); err == nil && len(ds) > 0 {
+			entries = append(entries, folderEntry{account: a, drafts: true, depth: 1})
+		}
 	}
 	v.entries = entries
 	v.Folders.Refresh()
@@ -229,21 +241,21 @@ func (v *MailView) Reload() {
 	// first INBOX.
 	sel := -1
 	for i, e := range entries {
-		if v.folder != nil && e.account.ID == v.folder.account.ID && e.outbox == v.folder.outbox && e.folder.ID == v.folder.folder.ID && !e.heading {
+		if v.folder != nil && e.account.ID == v.folder.account.ID && e.outbox == v.folder.outbox && e.drafts == v.folder.drafts && e.folder.ID == v.folder.folder.ID && !e.heading {
 			sel = i
 			break
 		}
 	}
 	if sel < 0 {
 		for i, e := range entries {
-			if !e.heading && !e.outbox && e.folder.Role == docstore.FolderInbox {
+			if !e.heading && !e.outbox && !e.drafts && e.folder.Role == docstore.FolderInbox {
 				sel = i
 				break
 			}
 		}
 	}
 	if sel >= 0 {
-		if v.folder != nil && sel < len(entries) && entries[sel].folder.ID == v.folder.folder.ID && entries[sel].outbox == v.folder.outbox {
+		if v.folder != nil && sel < len(entries) && entries[sel].folder.ID == v.folder.folder.ID && entries[sel].outbox == v.folder.outbox && entries[sel].drafts == v.folder.drafts {
 			e := entries[sel]
 			v.folder = &e
 			v.loadList()
@@ -290,6 +302,8 @@ func (v *MailView) entryName(e folderEntry) string {
 		return e.account.Address
 	case e.outbox:
 		return T("mail.outbox")
+	case e.drafts:
+		return T("mail.local_drafts")
 	case e.folder.Role != "":
 		return T("mail.folder." + e.folder.Role)
 	}
@@ -318,6 +332,9 @@ func (v *MailView) entryCount(e folderEntry) string {
 			return ""
 		}
 		return fmt.Sprint(n)
+	case e.drafts:
+		ds, _ := v.st.MailDrafts(context.Background(), e.account.ID, false)
+		return fmt.Sprint(len(ds))
 	case e.folder.Unread > 0:
 		return fmt.Sprint(e.folder.Unread)
 	}
@@ -331,7 +348,7 @@ func (v *MailView) openFolder(e *folderEntry) {
 	v.open = nil
 	v.showReader()
 	v.loadList()
-	if !e.outbox && v.svc != nil {
+	if !e.outbox && !e.drafts && v.svc != nil {
 		if eng := v.svc.Engine(e.account.ID); eng != nil {
 			eng.Open(e.folder.Name)
 		}
@@ -346,7 +363,7 @@ func (v *MailView) loadList() {
 	v.gen++
 	v.mu.Unlock()
 	ctx := context.Background()
-	v.rowids, v.outbox = nil, nil
+	v.rowids, v.outbox, v.drafts = nil, nil, nil
 	if v.folder == nil {
 		v.List.Refresh()
 		return
@@ -354,13 +371,15 @@ func (v *MailView) loadList() {
 	var err error
 	if v.folder.outbox {
 		v.outbox, err = v.st.OutboxItems(ctx, v.folder.account.ID)
+	} else if v.folder.drafts {
+		v.drafts, err = v.st.MailDrafts(ctx, v.folder.account.ID, false)
 	} else {
 		v.rowids, err = v.st.MailRowids(ctx, v.folder.folder.ID)
 	}
 	if err != nil {
 		v.Message.SetText(ErrorText(err))
 	}
-	n := len(v.rowids) + len(v.outbox)
+	n := len(v.rowids) + len(v.outbox) + len(v.drafts)
 	if n == 0 {
 		v.Empty.SetText(T("mail.empty_folder"))
 		v.Empty.Show()
@@ -429,6 +448,16 @@ func (v *MailView) updateLine(i widget.ListItemID, o fyne.CanvasObject) {
 		from.SetText(strings.Join(it.Recipients, ", "))
 		date.SetText(it.Created.In(docstore.VietnamTime).Format("02/01 15:04"))
 		subject.SetText(subjectOr(it.Subject) + "  ·  " + outboxState(it))
+		return
+	}
+	if v.folder != nil && v.folder.drafts {
+		if i >= len(v.drafts) {
+			return
+		}
+		d := v.drafts[i]
+		from.SetText(T("mail.to_prefix") + " " + d.Recipients)
+		date.SetText(d.Updated.In(docstore.VietnamTime).Format("02/01 15:04"))
+		subject.SetText(subjectOr(d.Subject) + "  ·  " + draftState(d))
 		return
 	}
 	r, ok := v.row(i)
@@ -897,6 +926,65 @@ func (v *MailView) showOutboxItem(i int) {
 		v.Reader.Add(container.NewHBox(retry, remove))
 	}
 	v.Reader.Refresh()
+}
+
+func draftState(d docstore.MailDraft) string {
+	if d.Uploaded {
+		return T("mail.draft.on_server")
+	}
+	return T("mail.draft.here_only")
+}
+
+// showLocalDraft shows a draft kept here, with "Sửa tiếp" and "Bỏ nháp".
+func (v *MailView) showLocalDraft(i int) {
+	if i >= len(v.drafts) {
+		return
+	}
+	d := v.drafts[i]
+	v.open = nil
+	v.setMessageButtons()
+	v.Reader.Objects = nil
+	title := widget.NewLabel(subjectOr(d.Subject))
+	title.TextStyle.Bold = true
+	v.Reader.Add(title)
+	v.Reader.Add(widget.NewLabel(T("mail.to") + ": " + d.Recipients))
+	v.Reader.Add(widget.NewLabel(draftState(d)))
+	edit := widget.NewButton(T("mail.edit_draft"), func() { v.editLocalDraft(d) })
+	edit.Importance = widget.HighImportance
+	discard := widget.NewButton(T("mail.draft.discard"), func() {
+		if v.svc == nil {
+			return
+		}
+		if err := v.svc.DiscardDraft(context.Background(), d.AccountID, d.ID); err != nil {
+			v.Message.SetText(ErrorText(err))
+		}
+		v.refreshNow()
+	})
+	v.Reader.Add(container.NewHBox(edit, discard))
+	v.Reader.Refresh()
+}
+
+// editLocalDraft reads a draft kept here back into the composer.
+func (v *MailView) editLocalDraft(d docstore.MailDraft) {
+	if v.OnEditDraft == nil {
+		return
+	}
+	m := docstore.MailMessage{MailRow: docstore.MailRow{State: docstore.BodyPresent, Blob: d.Blob, AccountID: d.AccountID}}
+	rc, err := v.st.OpenMailRaw(context.Background(), d.Blob)
+	if err != nil {
+		v.Message.SetText(ErrorText(err))
+		return
+	}
+	parsed, _ := mimemsg.Parse(rc)
+	rc.Close()
+	if parsed == nil {
+		return
+	}
+	m.MessageID, m.Text, m.Parts = parsed.MessageID, parsed.Text, parsed.Parts
+	m.Subject, m.To, m.Cc, m.InReplyTo = parsed.Subject, parsed.To, parsed.Cc, parsed.InReplyTo
+	v.open = &m
+	v.editDraft()
+	v.open = nil
 }
 
 // outboxState says in Vietnamese where a message on its way out stands:

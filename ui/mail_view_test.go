@@ -247,3 +247,46 @@ func TestComposerSavesOneDraftThenSendDiscardsIt(t *testing.T) {
 		return len(ds) == 0 && len(items) == 1
 	})
 }
+
+// A draft saved here is listed under "Thư nháp trên máy" even offline, and
+// "Sửa tiếp" reopens it: the next save replaces the same draft.
+func TestLocalDraftListedAndReopened(t *testing.T) {
+	st, s, inbox := mailShell(t)
+	ctx := context.Background()
+	acct, _ := st.MailAccount(ctx, inbox.AccountID)
+	s.OpenComposer(acct, mimemsg.Draft{})
+	c := s.Composer
+	test.Type(c.To, "phongtn@sotnmt.lamha.gov.vn")
+	test.Type(c.Subject, "Nháp: kế hoạch kiểm tra đất đai")
+	test.Type(c.Body, "Nội dung đang viết.")
+	test.Tap(c.SaveDraft)
+	eventually(t, "the save", func() bool { return c.draftID != "" })
+	id := c.draftID
+	s.Show(NavMail)
+	v := s.MailView
+	v.Reload()
+	found := -1
+	for i, e := range v.entries {
+		if e.drafts {
+			found = i
+		}
+	}
+	if found < 0 {
+		t.Fatal("no Thư nháp trên máy entry")
+	}
+	v.Folders.Select(found)
+	if v.List.Length() != 1 {
+		t.Fatalf("%d local drafts listed", v.List.Length())
+	}
+	v.List.Select(0)
+	v.editLocalDraft(v.drafts[0])
+	c = s.Composer
+	if c.Subject.Text != "Nháp: kế hoạch kiểm tra đất đai" || !strings.Contains(c.Body.Text, "Nội dung đang viết") || c.draftID != id {
+		t.Fatalf("reopened: %q %q %q", c.Subject.Text, c.Body.Text, c.draftID)
+	}
+	test.Tap(c.SaveDraft)
+	eventually(t, "the save", func() bool { return !c.SaveDraft.Disabled() && strings.Contains(c.Message.Text, "Đã lưu nháp") })
+	if ds, _ := st.MailDrafts(ctx, acct.ID, true); len(ds) != 1 || ds[0].ID != id {
+		t.Fatalf("drafts after reopening and saving: %+v", ds)
+	}
+}

@@ -42,9 +42,11 @@ func (s *Shell) mailPage() fyne.CanvasObject {
 		if md, err := s.st.MailDraftByMessageID(context.Background(), acct.ID, m.MessageID); err == nil {
 			id = md.ID
 		}
+		var validity uint32
 		if f, err := s.st.MailFolder(context.Background(), m.FolderID); err == nil {
-			s.Composer.EditingDraft(id, f.UIDValidity, m.UID)
+			validity = f.UIDValidity
 		}
+		s.Composer.EditingDraft(id, validity, m.UID)
 	}
 	return v.Content
 }
