@@ -882,18 +882,24 @@ func (v *MailView) register() {
 	})
 }
 
+// readerHead empties the reader for something that is not a received
+// message (an outbox item, a draft): its subject and recipients.
+func (v *MailView) readerHead(subject, to string) {
+	v.open = nil
+	v.setMessageButtons()
+	v.Reader.Objects = nil
+	title := widget.NewLabel(subjectOr(subject))
+	title.TextStyle.Bold = true
+	v.Reader.Add(title)
+	v.Reader.Add(widget.NewLabel(T("mail.to") + ": " + to))
+}
+
 func (v *MailView) showOutboxItem(i int) {
 	if i >= len(v.outbox) {
 		return
 	}
 	it := v.outbox[i]
-	v.open = nil
-	v.setMessageButtons()
-	v.Reader.Objects = nil
-	title := widget.NewLabel(subjectOr(it.Subject))
-	title.TextStyle.Bold = true
-	v.Reader.Add(title)
-	v.Reader.Add(widget.NewLabel(T("mail.to") + ": " + strings.Join(it.Recipients, ", ")))
+	v.readerHead(it.Subject, strings.Join(it.Recipients, ", "))
 	state := widget.NewLabel(outboxState(it))
 	state.Wrapping = fyne.TextWrapWord
 	if it.State == docstore.OutboxFailed {
@@ -941,13 +947,7 @@ func (v *MailView) showLocalDraft(i int) {
 		return
 	}
 	d := v.drafts[i]
-	v.open = nil
-	v.setMessageButtons()
-	v.Reader.Objects = nil
-	title := widget.NewLabel(subjectOr(d.Subject))
-	title.TextStyle.Bold = true
-	v.Reader.Add(title)
-	v.Reader.Add(widget.NewLabel(T("mail.to") + ": " + d.Recipients))
+	v.readerHead(d.Subject, d.Recipients)
 	v.Reader.Add(widget.NewLabel(draftState(d)))
 	edit := widget.NewButton(T("mail.edit_draft"), func() { v.editLocalDraft(d) })
 	edit.Importance = widget.HighImportance
