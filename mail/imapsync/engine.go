@@ -530,6 +530,13 @@ func (e *Engine) online(ctx context.Context, s *session) error {
 	for {
 		box := e.idleFolder()
 		f, err := e.store.MailFolderByName(ctx, e.account.ID, box)
+		if errors.Is(err, docstore.ErrNotFound) && box != "INBOX" {
+			// The folder shown is gone (deleted elsewhere): watch INBOX.
+			e.mu.Lock()
+			e.idleBox = "INBOX"
+			e.mu.Unlock()
+			continue
+		}
 		if err != nil {
 			return err
 		}

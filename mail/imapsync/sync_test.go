@@ -462,3 +462,32 @@ func TestRefusedOperationDroppedAndMessageBack(t *testing.T) {
 	}
 	r.assertCacheEqualsServer("INBOX")
 }
+
+// The folder the window shows vanished: the engine watches INBOX instead
+// of failing and reconnecting forever.
+func TestIdleOnMissingFolderFallsBackToInbox(t *testing.T) {
+	r := newRig(t, mailtest.Shared(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	idle := make(chan string, 10)
+	e := r.engine(Options{IdleFolder: "Không tồn tại", Progress: func(p Progress) {
+		if p.Phase == PhaseIdle {
+			select {
+			case idle <- p.Folder:
+			default:
+			}
+		}
+	}})
+	go e.Run(ctx)
+	select {
+	case f := <-idle:
+		if f != "INBOX" {
+			t.Fatalf("idling on %q", f)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("never idle")
+	}
+	if n := r.dial.n.Load(); n != 1 {
+		t.Fatalf("%d logins", n)
+	}
+}
