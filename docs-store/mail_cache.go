@@ -120,7 +120,7 @@ func fromNanos(n int64) time.Time {
 const mailAccountCols = `id, address, display_name, username, imap_host, imap_port, imap_security, smtp_host, smtp_port,
 	smtp_security, ca_pem, credential_mode, auto_download_max, shared, position`
 
-func scanMailAccount(sc interface{ Scan(...any) error }, a *MailAccount) error {
+func scanMailAccount(sc rowScanner, a *MailAccount) error {
 	return sc.Scan(&a.ID, &a.Address, &a.DisplayName, &a.Username, &a.IMAPHost, &a.IMAPPort, &a.IMAPSecurity,
 		&a.SMTPHost, &a.SMTPPort, &a.SMTPSecurity, &a.CAPEM, &a.PasswordMode, &a.AutoDownloadMax, &a.Shared, &a.Position)
 }
@@ -128,19 +128,8 @@ func scanMailAccount(sc interface{ Scan(...any) error }, a *MailAccount) error {
 // MailAccounts lists the accounts in the folder pane's order.
 func (s *Store) MailAccounts(ctx context.Context) ([]MailAccount, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mailAccountCols+` FROM mail_accounts ORDER BY position, address_key`)
+	out, err := scanAll(rows, err, scanMailAccount)
 	if err != nil {
-		return nil, fmt.Errorf("mail accounts: %w", err)
-	}
-	defer rows.Close()
-	out := []MailAccount{}
-	for rows.Next() {
-		var a MailAccount
-		if err := scanMailAccount(rows, &a); err != nil {
-			return nil, fmt.Errorf("mail accounts: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mail accounts: %w", err)
 	}
 	return out, nil
@@ -373,7 +362,7 @@ func deleteMailRow(tx *wtx, rowid int64) error {
 const mailFolderCols = `id, account_id, name, delim, role, noselect, subscribed, uidvalidity, uidnext, highestmodseq,
 	total, unread, synced_at`
 
-func scanMailFolder(sc interface{ Scan(...any) error }, f *MailFolder) error {
+func scanMailFolder(sc rowScanner, f *MailFolder) error {
 	var synced int64
 	if err := sc.Scan(&f.ID, &f.AccountID, &f.Name, &f.Delim, &f.Role, &f.NoSelect, &f.Subscribed, &f.UIDValidity,
 		&f.UIDNext, &f.HighestModSeq, &f.Total, &f.Unread, &synced); err != nil {
@@ -406,19 +395,8 @@ func folderRank(f MailFolder) int {
 // sent, archive, junk, trash), then the others in Vietnamese order of name.
 func (s *Store) MailFolders(ctx context.Context, accountID string) ([]MailFolder, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mailFolderCols+` FROM mail_folders WHERE account_id = ?`, accountID)
+	out, err := scanAll(rows, err, scanMailFolder)
 	if err != nil {
-		return nil, fmt.Errorf("mail folders: %w", err)
-	}
-	defer rows.Close()
-	out := []MailFolder{}
-	for rows.Next() {
-		var f MailFolder
-		if err := scanMailFolder(rows, &f); err != nil {
-			return nil, fmt.Errorf("mail folders: %w", err)
-		}
-		out = append(out, f)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mail folders: %w", err)
 	}
 	keys := make(map[int64]string, len(out))
@@ -1170,21 +1148,13 @@ func (s *Store) MailNeedingBodies(ctx context.Context, folderID int64, limit int
 		limit = -1
 	}
 	rows, err := s.r.QueryContext(ctx, mailNeedingBodiesQuery, folderID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("mail needing bodies: %w", err)
-	}
-	defer rows.Close()
-	out := []MailHeader{}
-	for rows.Next() {
-		var h MailHeader
+	out, err := scanAll(rows, err, func(sc rowScanner, h *MailHeader) error {
 		var atts string
-		if err := rows.Scan(&h.UID, &h.Size, &atts); err != nil {
-			return nil, fmt.Errorf("mail needing bodies: %w", err)
-		}
+		err := sc.Scan(&h.UID, &h.Size, &atts)
 		h.Attachments = fromJSON[string](atts)
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("mail needing bodies: %w", err)
 	}
 	return out, nil
@@ -1204,7 +1174,10 @@ const mailRowCols = `m.rowid, m.folder_id, f.account_id, m.uid, m.modseq, m.flag
 	m.from_addrs, m.to_addrs, m.cc_addrs, m.reply_to, m.message_id, m.in_reply_to, m.attachments,
 	m.seen, m.flagged, m.answered, m.state, m.blob_sha, m.blob_size, m.preview`
 
-func scanMailRow(sc interface{ Scan(...any) error }, r *MailRow, more ...any) error {
+// scanRow is scanMailRow for scanAll.
+func scanRow(sc rowScanner, r *MailRow) error { return scanMailRow(sc, r) }
+
+func scanMailRow(sc rowScanner, r *MailRow, more ...any) error {
 	var (
 		modseq, internal, date             int64
 		flags, from, to, cc, replyTo, atts string
@@ -1247,20 +1220,13 @@ func (s *Store) MailRowsByRowid(ctx context.Context, rowids []int64) ([]MailRow,
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mailRowCols+` FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id
 		WHERE m.rowid IN (SELECT value FROM json_each(?))`, idList(rowids))
+	found, err := scanAll(rows, err, scanRow)
 	if err != nil {
 		return nil, fmt.Errorf("mail rows: %w", err)
 	}
-	defer rows.Close()
-	byID := make(map[int64]MailRow, len(rowids))
-	for rows.Next() {
-		var r MailRow
-		if err := scanMailRow(rows, &r); err != nil {
-			return nil, fmt.Errorf("mail rows: %w", err)
-		}
+	byID := make(map[int64]MailRow, len(found))
+	for _, r := range found {
 		byID[r.Rowid] = r
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mail rows: %w", err)
 	}
 	out := make([]MailRow, 0, len(byID))
 	for _, id := range rowids {
@@ -1301,7 +1267,7 @@ func (s *Store) MailByUID(ctx context.Context, folderID int64, uid uint32) (Mail
 
 const mailOpCols = `id, account_id, folder_name, uidvalidity, uid, kind, arg, created, attempts, last_error`
 
-func scanMailOp(sc interface{ Scan(...any) error }, op *MailOp) error {
+func scanMailOp(sc rowScanner, op *MailOp) error {
 	var created int64
 	if err := sc.Scan(&op.ID, &op.AccountID, &op.FolderName, &op.UIDValidity, &op.UID, &op.Kind, &op.Arg, &created,
 		&op.Attempts, &op.LastError); err != nil {
@@ -1392,19 +1358,8 @@ func (s *Store) QueueMailOp(ctx context.Context, rowid int64, kind, arg string) 
 // PendingMailOps lists an account's queued operations, oldest first.
 func (s *Store) PendingMailOps(ctx context.Context, accountID string) ([]MailOp, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+mailOpCols+` FROM mail_ops WHERE account_id = ? ORDER BY id`, accountID)
+	out, err := scanAll(rows, err, scanMailOp)
 	if err != nil {
-		return nil, fmt.Errorf("pending mail ops: %w", err)
-	}
-	defer rows.Close()
-	out := []MailOp{}
-	for rows.Next() {
-		var op MailOp
-		if err := scanMailOp(rows, &op); err != nil {
-			return nil, fmt.Errorf("pending mail ops: %w", err)
-		}
-		out = append(out, op)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("pending mail ops: %w", err)
 	}
 	return out, nil
@@ -1474,19 +1429,8 @@ func (s *Store) MailDocuments(ctx context.Context, rowid int64) ([]string, error
 	rows, err := s.r.QueryContext(ctx, `SELECT l.document_id FROM mail_messages m JOIN mail_folders f ON f.id = m.folder_id
 		JOIN mail_links l ON l.account_id = f.account_id AND l.message_id = m.message_id
 		WHERE m.rowid = ? AND m.message_id <> '' ORDER BY l.created, l.document_id`, rowid)
+	out, err := scanAll(rows, err, func(sc rowScanner, id *string) error { return sc.Scan(id) })
 	if err != nil {
-		return nil, fmt.Errorf("mail documents: %w", err)
-	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mail documents: %w", err)
-		}
-		out = append(out, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mail documents: %w", err)
 	}
 	return out, nil
@@ -1501,27 +1445,19 @@ func (s *Store) DocumentMail(ctx context.Context, documentID string) ([]MailRow,
 		JOIN mail_messages m ON m.folder_id = f.id AND m.message_id = l.message_id
 		WHERE l.document_id = ?
 		ORDER BY m.date DESC, l.account_id, l.message_id, m.state = 1 DESC, m.rowid`, documentID)
+	all, err := scanAll(rows, err, scanRow)
 	if err != nil {
 		return nil, fmt.Errorf("document mail: %w", err)
 	}
-	defer rows.Close()
 	out := []MailRow{}
 	type key struct{ account, msgID string }
 	seen := map[key]bool{}
-	for rows.Next() {
-		var r MailRow
-		if err := scanMailRow(rows, &r); err != nil {
-			return nil, fmt.Errorf("document mail: %w", err)
-		}
+	for _, r := range all {
 		k := key{r.AccountID, r.MessageID}
-		if seen[k] {
-			continue
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, r)
 		}
-		seen[k] = true
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("document mail: %w", err)
 	}
 	return out, nil
 }

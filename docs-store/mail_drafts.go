@@ -27,7 +27,7 @@ type MailDraft struct {
 	Discarded         bool
 }
 
-func scanDraftRow(sc interface{ Scan(...any) error }, d *MailDraft) error {
+func scanDraftRow(sc rowScanner, d *MailDraft) error {
 	var updated int64
 	err := sc.Scan(&d.ID, &d.AccountID, &d.MessageID, &d.Subject, &d.Recipients, &d.Blob.SHA256, &d.Blob.Size,
 		&updated, &d.Uploaded, &d.ServerUIDValidity, &d.ServerUID, &d.Discarded)
@@ -70,19 +70,11 @@ func (s *Store) MailDrafts(ctx context.Context, accountID string, withDiscarded 
 		q += ` AND discarded = 0`
 	}
 	rows, err := s.r.QueryContext(ctx, q+` ORDER BY updated DESC`, accountID, accountID)
+	out, err := scanAll(rows, err, scanDraftRow)
 	if err != nil {
 		return nil, fmt.Errorf("list drafts: %w", err)
 	}
-	defer rows.Close()
-	var out []MailDraft
-	for rows.Next() {
-		var d MailDraft
-		if err := scanDraftRow(rows, &d); err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MailDraftByMessageID finds the local draft of a message (a draft opened

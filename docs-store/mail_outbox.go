@@ -30,7 +30,7 @@ const outboxKeep = 7 * 24 * time.Hour
 const outboxCols = `id, account_id, message_id, env_from, recipients, subject, blob_sha, blob_size, state, attempts,
 	last_error, next_try, created, sent_at, document_id, parts`
 
-func scanOutbox(sc interface{ Scan(...any) error }, it *OutboxItem) error {
+func scanOutbox(sc rowScanner, it *OutboxItem) error {
 	var recips, parts string
 	var next, created, sent int64
 	if err := sc.Scan(&it.ID, &it.AccountID, &it.MessageID, &it.From, &recips, &it.Subject, &it.Blob.SHA256, &it.Blob.Size,
@@ -126,19 +126,8 @@ func (s *Store) OutboxItems(ctx context.Context, accountID string) ([]OutboxItem
 	rows, err := s.r.QueryContext(ctx, `SELECT `+outboxCols+` FROM mail_outbox
 		WHERE (? = '' OR account_id = ?) AND (state <> 'appended' OR appended_at >= ?)
 		ORDER BY created DESC, rowid DESC`, accountID, accountID, nanos(s.now().Add(-outboxKeep)))
+	out, err := scanAll(rows, err, scanOutbox)
 	if err != nil {
-		return nil, fmt.Errorf("outbox: %w", err)
-	}
-	defer rows.Close()
-	out := []OutboxItem{}
-	for rows.Next() {
-		var it OutboxItem
-		if err := scanOutbox(rows, &it); err != nil {
-			return nil, fmt.Errorf("outbox: %w", err)
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
 	return out, nil

@@ -175,20 +175,11 @@ const mailSearchQuery = `SELECT ` + mailRowCols + `, f.name FROM mail_fts x
 
 func (s *Store) searchMailFTS(ctx context.Context, expr string, exclude []int64, limit int, exact bool) ([]MailHit, error) {
 	rows, err := s.r.QueryContext(ctx, mailSearchQuery, expr, idList(exclude), limit)
-	if err != nil {
-		return nil, fmt.Errorf("search mail: %w", err)
-	}
-	defer rows.Close()
-	var out []MailHit
-	for rows.Next() {
-		var h MailHit
-		if err := scanMailRow(rows, &h.MailRow, &h.FolderName); err != nil {
-			return nil, fmt.Errorf("search mail: %w", err)
-		}
+	out, err := scanAll(rows, err, func(sc rowScanner, h *MailHit) error {
 		h.ExactMarks = exact
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+		return scanMailRow(sc, &h.MailRow, &h.FolderName)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("search mail: %w", err)
 	}
 	return out, nil
@@ -268,19 +259,10 @@ func (s *Store) MailAddresses(ctx context.Context, prefix string, limit int) ([]
 		words = "% " + strings.Join(ts, " ") + "%"
 	}
 	rows, err := s.r.QueryContext(ctx, mailAddressesQuery, words, raw, limit)
+	out, err := scanAll(rows, err, func(sc rowScanner, a *MailAddress) error {
+		return sc.Scan(&a.Addr, &a.Name)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("mail addresses: %w", err)
-	}
-	defer rows.Close()
-	out := []MailAddress{}
-	for rows.Next() {
-		var a MailAddress
-		if err := rows.Scan(&a.Addr, &a.Name); err != nil {
-			return nil, fmt.Errorf("mail addresses: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("mail addresses: %w", err)
 	}
 	return out, nil
