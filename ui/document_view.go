@@ -265,6 +265,11 @@ func openBlob(st *docstore.Store, msg *widget.Label, sha string) {
 		msg.SetText(ErrorText(err))
 		return
 	}
+	openPath(msg, p)
+}
+
+// openPath hands a local file to the system viewer; a failure goes to msg.
+func openPath(msg *widget.Label, p string) {
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
 	if app := fyne.CurrentApp(); app != nil {
 		if err := app.OpenURL(u); err != nil {

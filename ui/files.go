@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"syscall"
@@ -140,13 +141,23 @@ func askSaveAs(win fyne.Window, msg *widget.Label, a docstore.Attachment, save f
 // complete is left behind; when it cannot be deleted the message says so.
 // done, if set, runs on the main goroutine afterwards.
 func saveCopy(st *docstore.Store, a docstore.Attachment, w fyne.URIWriteCloser, btn *widget.Button, msg *widget.Label, done func(error)) {
+	saveStream(a.Name, func(w io.Writer) error {
+		_, err := st.Blobs().CopyTo(w, docstore.BlobRef{SHA256: a.SHA256, Size: a.Size})
+		return err
+	}, w, btn, msg, done)
+}
+
+// saveStream is saveCopy for any stream (a mail attachment decoded from its
+// message): copy writes the file into w in the background; a failed copy is
+// deleted and the message says so.
+func saveStream(name string, copy func(io.Writer) error, w fyne.URIWriteCloser, btn *widget.Button, msg *widget.Label, done func(error)) {
 	dest := w.URI()
 	if btn != nil {
 		btn.Disable()
 	}
-	msg.SetText(T("file.saving", map[string]any{"Name": a.Name}))
+	msg.SetText(T("file.saving", map[string]any{"Name": name}))
 	goBackground(func() {
-		_, err := st.Blobs().CopyTo(w, docstore.BlobRef{SHA256: a.SHA256, Size: a.Size})
+		err := copy(w)
 		if err == nil {
 			if s, ok := w.(interface{ Sync() error }); ok {
 				if serr := s.Sync(); serr != nil {

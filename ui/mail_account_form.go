@@ -314,16 +314,7 @@ func (f *AccountForm) clearErrors() {
 
 // relayout recomputes the layout after message lines appear or go.
 func (f *AccountForm) relayout() {
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if c, ok := o.(*fyne.Container); ok {
-			for _, x := range c.Objects {
-				walk(x)
-			}
-			c.Refresh()
-		}
-	}
-	walk(f.body)
+	refreshTree(f.body)
 }
 
 // acctFieldText is the sentence beside a field the store refused.

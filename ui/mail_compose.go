@@ -572,16 +572,7 @@ func (c *Composer) showFiles() {
 }
 
 func (c *Composer) relayout() {
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if ct, ok := o.(*fyne.Container); ok {
-			for _, x := range ct.Objects {
-				walk(x)
-			}
-			ct.Refresh()
-		}
-	}
-	walk(c.body)
+	refreshTree(c.body)
 }
 
 func (c *Composer) clearErrors() {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -13,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
@@ -90,6 +88,12 @@ type folderEntry struct {
 	outbox  bool // Hộp thư đi
 	drafts  bool // Thư nháp trên máy: drafts kept here (not all on the server yet)
 	depth   int
+	count   int // outbox: messages not yet sent; drafts: how many (read by Reload, not per row drawn)
+}
+
+// same says e is the line of o (a reload makes new entries).
+func (e folderEntry) same(o *folderEntry) bool {
+	return !e.heading && e.account.ID == o.account.ID && e.outbox == o.outbox && e.drafts == o.drafts && e.folder.ID == o.folder.ID
 }
 
 // NewMailView builds the Hộp thư for viewer over the store's mail cache.
@@ -219,9 +223,17 @@ func (v *MailView) Reload() {
 			}
 			entries = append(entries, folderEntry{account: a, folder: f, depth: depth})
 		}
-		entries = append(entries, folderEntry{account: a, outbox: true, depth: 1})
+		unsent := 0
+		if items, err := v.st.OutboxItems(ctx, a.ID); err == nil {
+			for _, it := range items {
+				if it.State != docstore.OutboxAppended && it.State != docstore.OutboxSent {
+					unsent++
+				}
+			}
+		}
+		entries = append(entries, folderEntry{account: a, outbox: true, depth: 1, count: unsent})
 		if ds, err := v.st.MailDrafts(ctx, a.ID, false); err == nil && len(ds) > 0 {
-			entries = append(entries, folderEntry{account: a, drafts: true, depth: 1})
+			entries = append(entries, folderEntry{account: a, drafts: true, depth: 1, count: len(ds)})
 		}
 	}
 	v.entries = entries
@@ -239,10 +251,10 @@ func (v *MailView) Reload() {
 	}
 	// Keep the open folder (its counts may have changed), else open the
 	// first INBOX.
-	sel := -1
+	sel, keep := -1, false
 	for i, e := range entries {
-		if v.folder != nil && e.account.ID == v.folder.account.ID && e.outbox == v.folder.outbox && e.drafts == v.folder.drafts && e.folder.ID == v.folder.folder.ID && !e.heading {
-			sel = i
+		if v.folder != nil && e.same(v.folder) {
+			sel, keep = i, true
 			break
 		}
 	}
@@ -255,7 +267,7 @@ func (v *MailView) Reload() {
 		}
 	}
 	if sel >= 0 {
-		if v.folder != nil && sel < len(entries) && entries[sel].folder.ID == v.folder.folder.ID && entries[sel].outbox == v.folder.outbox && entries[sel].drafts == v.folder.drafts {
+		if keep {
 			e := entries[sel]
 			v.folder = &e
 			v.loadList()
@@ -320,21 +332,11 @@ func (v *MailView) entryCount(e folderEntry) string {
 	switch {
 	case e.heading:
 		return ""
-	case e.outbox:
-		items, _ := v.st.OutboxItems(context.Background(), e.account.ID)
-		n := 0
-		for _, it := range items {
-			if it.State != docstore.OutboxAppended && it.State != docstore.OutboxSent {
-				n++
-			}
-		}
-		if n == 0 {
+	case e.outbox || e.drafts:
+		if e.count == 0 {
 			return ""
 		}
-		return fmt.Sprint(n)
-	case e.drafts:
-		ds, _ := v.st.MailDrafts(context.Background(), e.account.ID, false)
-		return fmt.Sprint(len(ds))
+		return fmt.Sprint(e.count)
 	case e.folder.Unread > 0:
 		return fmt.Sprint(e.folder.Unread)
 	}
@@ -712,41 +714,20 @@ func (v *MailView) openPart(m docstore.MailMessage, p docstore.MailPart) {
 				return
 			}
 			v.Message.SetText("")
-			u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
-			if app := fyne.CurrentApp(); app != nil {
-				if err := app.OpenURL(u); err != nil {
-					v.Message.SetText(ErrorText(err))
-				}
-			}
+			openPath(v.Message, path)
 		})
 	})
 }
 
+// savePart is "Lưu thành…" of an attachment: the same dialog and copy as a
+// document's file, the attachment decoded from its message on the way.
 func (v *MailView) savePart(m docstore.MailMessage, p docstore.MailPart) {
-	win := windowFor(v.Content)
-	if win == nil {
-		return
-	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		goBackground(func() {
+	askSaveAs(windowFor(v.Content), v.Message, docstore.Attachment{Name: p.Name}, func(w fyne.URIWriteCloser) {
+		saveStream(p.Name, func(w io.Writer) error {
 			_, err := mail.CopyPart(v.st, m, p, w)
-			if cerr := w.Close(); err == nil && cerr != nil {
-				err = &docstore.WriteError{Err: cerr}
-			}
-			OnMain(func() {
-				if err != nil {
-					v.Message.SetText(fileErrorText(err))
-					return
-				}
-				v.Message.SetText(T("file.saved_as", map[string]any{"Path": uriName(w.URI())}))
-			})
-		})
-	}, win)
-	d.SetFileName(docstore.SafeFileName(p.Name))
-	d.Show()
+			return err
+		}, w, nil, v.Message, nil)
+	})
 }
 
 func (v *MailView) accountOf(id string) (docstore.MailAccount, bool) {

@@ -203,18 +203,21 @@ func (f *RegisterForm) clearErrors() {
 	f.relayout()
 }
 
+// refreshTree refreshes every container under o, innermost first, so a
+// form lays itself out again after message lines beside its fields appear
+// or go (a refresh of the outer box alone keeps the old row heights).
+func refreshTree(o fyne.CanvasObject) {
+	if c, ok := o.(*fyne.Container); ok {
+		for _, x := range c.Objects {
+			refreshTree(x)
+		}
+		c.Refresh()
+	}
+}
+
 // relayout recomputes the form's layout after message lines appear or go.
 func (f *RegisterForm) relayout() {
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if c, ok := o.(*fyne.Container); ok {
-			for _, x := range c.Objects {
-				walk(x)
-			}
-			c.Refresh()
-		}
-	}
-	walk(f.body)
+	refreshTree(f.body)
 }
 
 // showError puts each field error of a store error beside its field;
