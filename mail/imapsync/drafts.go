@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
 
 	"congvu/docs-store"
 )
@@ -23,7 +24,7 @@ func (s *session) replayDrafts(ctx context.Context) error {
 	}
 	box, err := s.e.store.MailFolderByRole(ctx, s.e.account.ID, docstore.FolderDrafts)
 	if errors.Is(err, docstore.ErrNotFound) {
-		return nil // no Drafts folder on this server: the drafts stay here
+		return nil // no Drafts folder known (yet): the drafts stay here until the next sync
 	}
 	if err != nil {
 		return err
@@ -32,9 +33,6 @@ func (s *session) replayDrafts(ctx context.Context) error {
 		if d.Uploaded && !d.Discarded {
 			continue
 		}
-		// The folder changes here: its LIST-STATUS counters are stale, so
-		// the headers pass must look at it.
-		delete(s.status, box.Name)
 		if d.ServerUID != 0 {
 			sel, err := s.selectFolder(box.Name, false)
 			if err != nil {
@@ -56,27 +54,32 @@ func (s *session) replayDrafts(ctx context.Context) error {
 		if d.Discarded {
 			continue
 		}
-		f, err := s.e.store.Blobs().Open(d.Blob.SHA256)
+		data, err := AppendBlob(s.c, s.e.store, box.Name, d.Blob, imap.FlagDraft, imap.FlagSeen)
 		if err != nil {
-			return fmt.Errorf("draft %s: %w", d.ID, err)
-		}
-		cmd := s.c.Append(box.Name, d.Blob.Size, &imap.AppendOptions{Flags: []imap.Flag{imap.FlagDraft, imap.FlagSeen}})
-		_, err = io.Copy(cmd, f)
-		f.Close()
-		if err != nil {
-			cmd.Close()
-			return s.e.connErr(err)
-		}
-		if err := cmd.Close(); err != nil {
-			return s.e.connErr(err)
-		}
-		data, err := cmd.Wait()
-		if err != nil {
-			return s.e.connErr(err)
+			return fmt.Errorf("draft %s: %w", d.ID, s.e.connErr(err))
 		}
 		if err := s.e.store.MailDraftUploaded(ctx, d.ID, d.Updated, data.UIDValidity, uint32(data.UID)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// AppendBlob APPENDs a message of the blob store to folder, streamed.
+// (The drafts here, and the outbox's copy to Sent.)
+func AppendBlob(c *imapclient.Client, st *docstore.Store, folder string, ref docstore.BlobRef, flags ...imap.Flag) (*imap.AppendData, error) {
+	f, err := st.Blobs().Open(ref.SHA256)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cmd := c.Append(folder, ref.Size, &imap.AppendOptions{Flags: flags})
+	if _, err := io.Copy(cmd, f); err != nil {
+		cmd.Close()
+		return nil, err
+	}
+	if err := cmd.Close(); err != nil {
+		return nil, err
+	}
+	return cmd.Wait()
 }

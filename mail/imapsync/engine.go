@@ -272,15 +272,17 @@ func (s *session) syncAll(ctx context.Context, t0 time.Time) ([]FolderSummary, i
 		return nil, ops, err
 	}
 	s.e.progress(Progress{Phase: PhaseFolders})
-	folders, err := s.listFolders(ctx)
-	if err != nil {
-		return nil, ops, err
-	}
+	// Drafts before the folder list, like the operations: LIST-STATUS
+	// then already counts what they changed in Drafts.
 	if err := s.replayDrafts(ctx); err != nil {
 		if isConnErr(err) {
 			return nil, ops, err
 		}
 		s.e.log.Warn("drafts to the server", "err", err)
+	}
+	folders, err := s.listFolders(ctx)
+	if err != nil {
+		return nil, ops, err
 	}
 	folders = folderOrder(folders)
 	var sums []FolderSummary
@@ -330,15 +332,11 @@ func (s *session) syncAll(ctx context.Context, t0 time.Time) ([]FolderSummary, i
 	return sums, ops, nil
 }
 
-// request is something the window asks of the connection's goroutine.
+// request is what the window asks of the connection's goroutine: the
+// body of one message (FetchBody).
 type request struct {
-	kind   string // "open", "body", "append"
-	folder string
-	rowid  int64
-	raw    io.Reader
-	size   int64
-	flags  []imap.Flag
-	reply  chan error
+	rowid int64
+	reply chan error
 }
 
 // Open makes folder the one watched with IDLE and syncs it at once.
@@ -368,7 +366,7 @@ func (e *Engine) Kick() {
 // cap). It waits for the engine's goroutine; ErrOffline when there is no
 // connection.
 func (e *Engine) FetchBody(ctx context.Context, rowid int64) error {
-	return e.ask(ctx, request{kind: "body", rowid: rowid})
+	return e.ask(ctx, request{rowid: rowid})
 }
 
 // FetchBodyNow downloads one message on demand whether or not Run is
@@ -383,17 +381,7 @@ func (e *Engine) FetchBodyNow(ctx context.Context, rowid int64) error {
 		return err
 	}
 	defer s.close()
-	return s.serve(ctx, request{kind: "body", rowid: rowid})
-}
-
-// Append stores a message in a folder of the account (Sent after SMTP,
-// Drafts), through the engine's connection.
-func (e *Engine) Append(ctx context.Context, folder string, raw io.Reader, size int64, flags []string) error {
-	fl := make([]imap.Flag, len(flags))
-	for i, f := range flags {
-		fl[i] = imap.Flag(f)
-	}
-	return e.ask(ctx, request{kind: "append", folder: folder, raw: raw, size: size, flags: fl})
+	return s.serve(ctx, request{rowid: rowid})
 }
 
 func (e *Engine) ask(ctx context.Context, r request) error {
@@ -415,26 +403,11 @@ func (e *Engine) ask(ctx context.Context, r request) error {
 }
 
 func (s *session) serve(ctx context.Context, r request) error {
-	switch r.kind {
-	case "body":
-		row, err := s.e.store.MailMessage(ctx, r.rowid)
-		if err != nil {
-			return err
-		}
-		return s.fetchOne(ctx, row)
-	case "append":
-		cmd := s.c.Append(r.folder, r.size, &imap.AppendOptions{Flags: r.flags})
-		if _, err := io.Copy(cmd, r.raw); err != nil {
-			cmd.Close()
-			return s.e.connErr(err)
-		}
-		if err := cmd.Close(); err != nil {
-			return s.e.connErr(err)
-		}
-		_, err := cmd.Wait()
-		return s.e.connErr(err)
+	row, err := s.e.store.MailMessage(ctx, r.rowid)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("unknown request %q", r.kind)
+	return s.fetchOne(ctx, row)
 }
 
 // serveWaiting answers the requests already waiting, between two steps of

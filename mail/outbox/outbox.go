@@ -26,6 +26,7 @@ import (
 
 	"congvu/docs-store"
 	"congvu/mail/account"
+	"congvu/mail/imapsync"
 	"congvu/mail/mimemsg"
 )
 
@@ -363,7 +364,7 @@ func (s *Sender) appendPending(ctx context.Context, a docstore.MailAccount) {
 			}
 			continue
 		}
-		if err := appendBlob(c, s.store, name, it.Blob); err != nil {
+		if _, err := imapsync.AppendBlob(c, s.store, name, it.Blob, imap.FlagSeen); err != nil {
 			s.log.Warn("outbox: append to Sent", "folder", name, "err", err)
 			return
 		}
@@ -372,22 +373,4 @@ func (s *Sender) appendPending(ctx context.Context, a docstore.MailAccount) {
 		}
 		s.changed()
 	}
-}
-
-func appendBlob(c *imapclient.Client, st *docstore.Store, folder string, ref docstore.BlobRef) error {
-	f, err := st.Blobs().Open(ref.SHA256)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	cmd := c.Append(folder, ref.Size, &imap.AppendOptions{Flags: []imap.Flag{imap.FlagSeen}})
-	if _, err := io.Copy(cmd, f); err != nil {
-		cmd.Close()
-		return err
-	}
-	if err := cmd.Close(); err != nil {
-		return err
-	}
-	_, err = cmd.Wait()
-	return err
 }
