@@ -232,21 +232,10 @@ func (s *session) fetchHeaderSet(ctx context.Context, f docstore.MailFolder, set
 	size := s.e.opt.HeaderBatch
 	batch := make([]docstore.MailHeader, 0, size)
 	n := 0
-	cmd := s.c.Fetch(set, opts)
-	var ferr error
-	for {
-		m := cmd.Next()
-		if m == nil {
-			break
-		}
-		buf, err := m.Collect()
-		if err != nil {
-			ferr = err
-			break
-		}
+	ferr := eachMessage(ctx, s.c.Fetch(set, opts), func(buf *imapclient.FetchMessageBuffer) {
 		// "n:*" also answers with the last message when none is above n.
 		if uint32(buf.UID) <= maxUID {
-			continue
+			return
 		}
 		batch = append(batch, headerOf(buf))
 		n++
@@ -254,14 +243,7 @@ func (s *session) fetchHeaderSet(ctx context.Context, f docstore.MailFolder, set
 			batches <- batch
 			batch = make([]docstore.MailHeader, 0, size)
 		}
-		if ctx.Err() != nil {
-			ferr = ctx.Err()
-			break
-		}
-	}
-	if err := cmd.Close(); ferr == nil {
-		ferr = err
-	}
+	})
 	if len(batch) > 0 && ferr == nil {
 		batches <- batch
 	}
@@ -273,6 +255,31 @@ func (s *session) fetchHeaderSet(ctx context.Context, f docstore.MailFolder, set
 		return n, s.e.connErr(ferr)
 	}
 	return n, nil
+}
+
+// eachMessage hands every reply of a FETCH to fn, as it streams in, and
+// ends the command; the first error (of the connection, or ctx) is returned.
+func eachMessage(ctx context.Context, cmd *imapclient.FetchCommand, fn func(*imapclient.FetchMessageBuffer)) error {
+	var ferr error
+	for {
+		m := cmd.Next()
+		if m == nil {
+			break
+		}
+		buf, err := m.Collect()
+		if err != nil {
+			ferr = err
+			break
+		}
+		fn(buf)
+		if ferr = ctx.Err(); ferr != nil {
+			break
+		}
+	}
+	if err := cmd.Close(); ferr == nil {
+		ferr = err
+	}
+	return ferr
 }
 
 // fetchFlags applies flag changes: with CONDSTORE only those since the
@@ -290,24 +297,10 @@ func (s *session) fetchFlags(ctx context.Context, f docstore.MailFolder, maxUID 
 	}
 	var set imap.UIDSet
 	set.AddRange(1, imap.UID(maxUID))
-	cmd := s.c.Fetch(set, opts)
 	var changes []docstore.MailFlagChange
-	var ferr error
-	for {
-		m := cmd.Next()
-		if m == nil {
-			break
-		}
-		buf, err := m.Collect()
-		if err != nil {
-			ferr = err
-			break
-		}
+	ferr := eachMessage(ctx, s.c.Fetch(set, opts), func(buf *imapclient.FetchMessageBuffer) {
 		changes = append(changes, docstore.MailFlagChange{UID: uint32(buf.UID), ModSeq: buf.ModSeq, Flags: flagStrings(buf.Flags)})
-	}
-	if err := cmd.Close(); ferr == nil {
-		ferr = err
-	}
+	})
 	if ferr != nil {
 		return 0, s.e.connErr(ferr)
 	}
