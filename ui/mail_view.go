@@ -269,8 +269,20 @@ func (v *MailView) Reload() {
 	if sel >= 0 {
 		if keep {
 			e := entries[sel]
+			// A sync reports twice a second: read the folder's rows again
+			// only when it changed (a 100,000-message list is 20–40 ms).
+			changed := e.outbox || e.drafts || e.folder.Total != v.folder.folder.Total || e.folder.Unread != v.folder.folder.Unread ||
+				e.folder.UIDNext != v.folder.folder.UIDNext || e.folder.HighestModSeq != v.folder.folder.HighestModSeq ||
+				e.folder.UIDValidity != v.folder.folder.UIDValidity
 			v.folder = &e
-			v.loadList()
+			if changed {
+				v.loadList()
+			} else { // same messages; their bodies (previews) may have come
+				v.mu.Lock()
+				clear(v.pages)
+				v.mu.Unlock()
+				v.List.Refresh()
+			}
 			return
 		}
 		v.Folders.Select(sel)
