@@ -57,9 +57,6 @@ func (bb *BlobBatch) Put(r io.Reader) (BlobRef, error) {
 	return ref, nil
 }
 
-// Pending is how many files wait for Sync.
-func (bb *BlobBatch) Pending() int { return len(bb.files) }
-
 // Sync makes every blob written by this batch durable.
 func (bb *BlobBatch) Sync() error {
 	if len(bb.files) == 0 {

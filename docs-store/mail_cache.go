@@ -1479,3 +1479,19 @@ func (s *Store) OpenMailRaw(ctx context.Context, ref BlobRef) (io.ReadCloser, er
 	}
 	return f, nil
 }
+
+// PruneMailRaw deletes the raw messages (MailBody.Raw) no cached message
+// refers to any more — left by expunges, moves, a rebuilt folder or a
+// removed account. The sync calls it after a pass that removed messages.
+func (s *Store) PruneMailRaw(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.mailWrite(ctx, "prune raw messages", false, func(tx *wtx) error {
+		res, err := tx.Exec(`DELETE FROM mail_raw WHERE sha NOT IN (SELECT blob_sha FROM mail_messages WHERE blob_sha != '')`)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

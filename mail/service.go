@@ -97,9 +97,8 @@ func (s *Service) SetPassword(ctx context.Context, accountID, password string, s
 	return nil
 }
 
-// AddAccount saves a (new or changed) account and its password. With
-// PasswordAsk, or when the keyring is unavailable and askFallback is
-// true, the password is kept for this run only.
+// AddAccount saves a (new or changed) account and its password: in the
+// keyring, or, with PasswordAsk, for this run only.
 func (s *Service) AddAccount(ctx context.Context, a *docstore.MailAccount, password string) error {
 	if err := s.store.SaveMailAccount(ctx, a); err != nil {
 		return err

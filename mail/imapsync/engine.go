@@ -133,9 +133,6 @@ func New(st *docstore.Store, a docstore.MailAccount, d Dialer, pw PasswordFunc, 
 	}
 }
 
-// Account is the account this engine syncs.
-func (e *Engine) Account() docstore.MailAccount { return e.account }
-
 func (e *Engine) progress(p Progress) {
 	if e.opt.Progress != nil {
 		p.Account = e.account.ID

@@ -17,8 +17,6 @@ var (
 	ErrConnectionLost = errors.New("connection to the mail server was lost")
 	// ErrFolderGone: the folder is no longer on the server.
 	ErrFolderGone = errors.New("folder no longer exists on the server")
-	// ErrStopped: the engine was stopped.
-	ErrStopped = errors.New("mail sync stopped")
 )
 
 // FolderError says which folder a failure happened in.
