@@ -57,6 +57,8 @@ shot hop-thu vi --page nav.mail
 shot hop-thu-doc-thu vi --page mail.open
 shot hop-thu-tep-gia-mao vi --page mail.hostile
 shot hop-thu-di vi --page mail.outbox
+shot soan-thu vi --page mail.compose
+shot tai-khoan-thu vi --page mail.account
 shot incoming-en en --register "den-$year"
 # The first start on an empty folder (not the demo): found the agency or join the demo.
 DISPLAY=$disp ./bin/congvu --data "$tmp/empty" --quit-after 4s 2>/dev/null &
