@@ -57,6 +57,11 @@ func (c *Console) Run(ctx context.Context, cmd string, args []string) int {
 		return 2
 	}
 	if err != nil {
+		// A form shows a field's error beside the field; here, name it.
+		var fe *docstore.FieldError
+		if errors.As(err, &fe) {
+			fmt.Fprint(c.Err, c.T("cli.field."+fe.Field)+": ")
+		}
 		fmt.Fprintln(c.Err, c.ErrorText(err))
 		return 1
 	}

@@ -94,7 +94,7 @@ func ErrorText(err error) string {
 	}
 	var fe *docstore.FieldError
 	if errors.As(err, &fe) {
-		return T("err.invalid") + " " + T("field."+fe.Reason)
+		return T("err.invalid") + " " + fieldText(fe)
 	}
 	// A certificate nobody vouched for: name the server and show the
 	// fingerprint, which the user can compare with what the agency's IT
@@ -114,4 +114,21 @@ func ErrorText(err error) string {
 		}
 	}
 	return T("err.other", map[string]any{"Detail": err.Error()})
+}
+
+// fieldText is the sentence for a field the store refused: beside the
+// field in a form, after the field's name elsewhere (ErrorText, the
+// headless commands). The mail account's fields have their own words.
+func fieldText(fe *docstore.FieldError) string {
+	switch {
+	case fe.Field == "address" && fe.Reason == "format":
+		return T("mailacct.err_address")
+	case fe.Field == "address" && fe.Reason == "duplicate":
+		return T("mailacct.err_duplicate")
+	case strings.HasSuffix(fe.Field, "_host") && fe.Reason == "format":
+		return T("mailacct.err_host")
+	case strings.HasSuffix(fe.Field, "_port"):
+		return T("mailacct.err_port")
+	}
+	return T("field." + fe.Reason)
 }

@@ -317,28 +317,13 @@ func (f *AccountForm) relayout() {
 	refreshTree(f.body)
 }
 
-// acctFieldText is the sentence beside a field the store refused.
-func acctFieldText(fe *docstore.FieldError) string {
-	switch {
-	case fe.Field == "address" && fe.Reason == "format":
-		return T("mailacct.err_address")
-	case fe.Field == "address" && fe.Reason == "duplicate":
-		return T("mailacct.err_duplicate")
-	case strings.HasSuffix(fe.Field, "_host") && fe.Reason == "format":
-		return T("mailacct.err_host")
-	case strings.HasSuffix(fe.Field, "_port"):
-		return T("mailacct.err_port")
-	}
-	return T("field." + fe.Reason)
-}
-
 // showError puts each field error beside its field; anything else goes to
 // the message line.
 func (f *AccountForm) showError(err error) {
 	marked := false
 	for _, fe := range docstore.FieldErrors(err) {
 		if l, ok := f.errs[fe.Field]; ok {
-			l.SetText(acctFieldText(fe))
+			l.SetText(fieldText(fe))
 			l.Show()
 			marked = true
 		}
