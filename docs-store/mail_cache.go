@@ -448,7 +448,12 @@ func normRole(r string) string { return strings.ToLower(strings.TrimPrefix(strin
 // SyncMailFolders records the folder list the server gave: new folders are
 // added, known ones updated (by name), and those no longer listed deleted
 // with their cached messages. It returns the folders as MailFolders does.
+// A list equal to the cache's (every sync but the rare one) is only read:
+// no write transaction.
 func (s *Store) SyncMailFolders(ctx context.Context, accountID string, list []MailFolderInfo) ([]MailFolder, error) {
+	if cur, err := s.MailFolders(ctx, accountID); err == nil && sameFolders(cur, list) {
+		return cur, nil
+	}
 	err := s.mailWrite(ctx, "sync mail folders", false, func(tx *wtx) error {
 		var one int
 		if err := tx.QueryRow(`SELECT 1 FROM mail_accounts WHERE id = ?`, accountID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
@@ -507,6 +512,30 @@ func (s *Store) SyncMailFolders(ctx context.Context, accountID string, list []Ma
 		return nil, err
 	}
 	return s.MailFolders(ctx, accountID)
+}
+
+// sameFolders: list names exactly the folders of cur, with the same
+// attributes as SyncMailFolders would store them.
+func sameFolders(cur []MailFolder, list []MailFolderInfo) bool {
+	if len(list) == 0 || len(cur) != len(list) {
+		return false
+	}
+	byName := make(map[string]MailFolderInfo, len(cur))
+	for _, f := range cur {
+		byName[f.Name] = f.MailFolderInfo
+	}
+	for _, fi := range list {
+		role := normRole(fi.Role)
+		if role == "" && strings.EqualFold(fi.Name, "INBOX") {
+			role = FolderInbox
+		}
+		c, ok := byName[fi.Name]
+		if !ok || c.Delim != fi.Delim || c.Role != role || c.NoSelect != fi.NoSelect || c.Subscribed != fi.Subscribed {
+			return false
+		}
+		delete(byName, fi.Name) // a name listed twice must not match twice
+	}
+	return true
 }
 
 // SetMailFolderState records what the server said of a folder after a sync.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -303,6 +304,33 @@ func TestMailFoldersSync(t *testing.T) {
 	f.checkCounters()
 	if _, err := f.s.SyncMailFolders(f.ctx, "nobody", list); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown account: %v", err)
+	}
+
+	// The same list again (every no-change sync) is only read: it goes
+	// through while another process holds the database's write lock.
+	other, err := sql.Open("sqlite", "file:"+filepath.ToSlash(filepath.Join(f.s.dir, DBFile))+"?_txlock=immediate&_pragma=busy_timeout(0)")
+	f.must(err)
+	defer other.Close()
+	lock, err := other.Begin()
+	f.must(err)
+	if _, err := lock.Exec(`UPDATE mail_accounts SET id = id WHERE 0`); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	again, err := f.s.SyncMailFolders(f.ctx, acc.ID, list)
+	f.must(err)
+	if len(again) != len(fs) || time.Since(t0) > time.Second {
+		t.Fatalf("unchanged list: %d folders after %v (waited for the write lock?)", len(again), time.Since(t0))
+	}
+	f.must(lock.Rollback())
+	// One attribute differs: written.
+	list[3].Role = ""
+	again, err = f.s.SyncMailFolders(f.ctx, acc.ID, list)
+	f.must(err)
+	for _, x := range again {
+		if x.Name == "Trash" && x.Role != "" {
+			t.Fatalf("Trash keeps role %q", x.Role)
+		}
 	}
 }
 

@@ -137,8 +137,19 @@ func (s *Store) OutboxItems(ctx context.Context, accountID string) ([]OutboxItem
 // that is due (NextTry not after now) and marks it sending; (nil, nil) when
 // there is none.
 func (s *Store) ClaimOutbox(ctx context.Context, accountID string) (*OutboxItem, error) {
+	// Most calls find nothing due: a read says so without the durable
+	// write transaction.
+	var due int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM mail_outbox
+		WHERE state = 'queued' AND next_try <= ? AND (? = '' OR account_id = ?) LIMIT 1)`, nanos(s.now()), accountID, accountID).Scan(&due)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var it *OutboxItem
-	err := s.mailWrite(ctx, "claim outbox", true, func(tx *wtx) error {
+	err = s.mailWrite(ctx, "claim outbox", true, func(tx *wtx) error {
 		var x OutboxItem
 		err := scanOutbox(tx.QueryRow(`SELECT `+outboxCols+` FROM mail_outbox
 			WHERE state = 'queued' AND next_try <= ? AND (? = '' OR account_id = ?)

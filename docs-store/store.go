@@ -122,9 +122,6 @@ func (s *Store) openDB() error {
 	s.w.SetMaxIdleConns(2)
 	s.w.SetConnMaxIdleTime(0)
 	s.stmts = &stmtCache{db: s.w, m: map[string]*sql.Stmt{}}
-	if err := s.migrate(); err != nil {
-		return err
-	}
 	rc := s.readerCache
 	if rc <= 0 {
 		rc = 8192
@@ -134,7 +131,30 @@ func (s *Store) openDB() error {
 		return fmt.Errorf("open database: %w", err)
 	}
 	s.r.SetMaxOpenConns(4)
+	// Connections open on first use. A current schema is seen through a
+	// reader, so a run that only reads (congvu sync --once with nothing
+	// new) never pays for a writer connection: each one parses the whole
+	// schema, about 2 ms.
+	if current, err := s.schemaCurrent(); err != nil || !current {
+		return s.migrate()
+	}
 	return nil
+}
+
+// schemaCurrent: the database is ours and at the newest schema version.
+func (s *Store) schemaCurrent() (bool, error) {
+	ms, err := loadMigrations()
+	if err != nil {
+		return false, err
+	}
+	var appID, version int
+	if err := s.r.QueryRow("PRAGMA application_id").Scan(&appID); err != nil {
+		return false, classifyOpenErr(err)
+	}
+	if err := s.r.QueryRow("PRAGMA user_version").Scan(&version); err != nil {
+		return false, classifyOpenErr(err)
+	}
+	return appID == applicationID && version == len(ms), nil
 }
 
 // checkHeader refuses a file that exists but is not an SQLite database,
