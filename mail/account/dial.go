@@ -309,23 +309,29 @@ func username(a docstore.MailAccount) string {
 // or STARTTLS — anything else counts as STARTTLS: plain text is never
 // used), logs in (AUTHENTICATE PLAIN when offered, else LOGIN) and returns
 // the logged-in client. opts may carry handlers; its TLSConfig is replaced
-// by TLSConfig(a, a.IMAPHost). On failure: a *ConnError.
+// by TLSConfig(a, a.IMAPHost) (see withRoots). On failure: a *ConnError.
 func (d Dialer) IMAP(ctx context.Context, a docstore.MailAccount, password string, opts *imapclient.Options) (*imapclient.Client, error) {
+	return withRoots(a, a.IMAPHost, func(roots func() (*tls.Config, error)) (*imapclient.Client, error) {
+		return d.imap(ctx, a, password, opts, roots)
+	})
+}
+
+func (d Dialer) imap(ctx context.Context, a docstore.MailAccount, password string, opts *imapclient.Options, roots func() (*tls.Config, error)) (*imapclient.Client, error) {
 	at := d.begin(ctx, "imap", a.IMAPHost, a.IMAPPort, password)
-	cfg, err := TLSConfig(a, strings.Trim(strings.TrimSpace(a.IMAPHost), "[]"))
-	if err != nil {
+	if err := d.connect(at); err != nil {
 		return nil, at.fail(err)
 	}
 	var o imapclient.Options
 	if opts != nil {
 		o = *opts
 	}
-	o.TLSConfig = cfg
-	if err := d.connect(at); err != nil {
-		return nil, at.fail(err)
-	}
 	var c *imapclient.Client
 	if a.IMAPSecurity == docstore.SecurityTLS {
+		cfg, err := roots()
+		if err != nil {
+			return nil, at.fail(err)
+		}
+		o.TLSConfig = cfg
 		tc, err := at.tlsHandshake(cfg, "imap")
 		if err != nil {
 			return nil, at.fail(err)
@@ -341,9 +347,12 @@ func (d Dialer) IMAP(ctx context.Context, a docstore.MailAccount, password strin
 			return nil, at.fail(err)
 		}
 	} else {
-		pc, perr := peekGreeting(at, at.conn)
-		if perr != nil {
-			return nil, at.fail(perr)
+		pc, err := peekGreeting(at, at.conn)
+		if err != nil {
+			return nil, at.fail(err)
+		}
+		if o.TLSConfig, err = roots(); err != nil {
+			return nil, at.fail(err)
 		}
 		c, err = imapclient.NewStartTLS(pc, &o)
 		if err != nil {
@@ -445,12 +454,18 @@ func imapLogin(at *attempt, c *imapclient.Client, user, password string) error {
 // implicit TLS, or STARTTLS), authenticates with AUTH PLAIN and returns the
 // client, ready for Mail/Rcpt/Data. On failure: a *ConnError.
 func (d Dialer) SMTP(ctx context.Context, a docstore.MailAccount, password string) (*smtp.Client, error) {
+	return withRoots(a, a.SMTPHost, func(roots func() (*tls.Config, error)) (*smtp.Client, error) {
+		return d.smtp(ctx, a, password, roots)
+	})
+}
+
+func (d Dialer) smtp(ctx context.Context, a docstore.MailAccount, password string, roots func() (*tls.Config, error)) (*smtp.Client, error) {
 	at := d.begin(ctx, "smtp", a.SMTPHost, a.SMTPPort, password)
-	cfg, err := TLSConfig(a, strings.Trim(strings.TrimSpace(a.SMTPHost), "[]"))
-	if err != nil {
+	if err := d.connect(at); err != nil {
 		return nil, at.fail(err)
 	}
-	if err := d.connect(at); err != nil {
+	cfg, err := roots()
+	if err != nil {
 		return nil, at.fail(err)
 	}
 	ehlo := ehloName(at.conn)

@@ -2,10 +2,19 @@ package account
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -395,4 +404,61 @@ func TestTLSConfig(t *testing.T) {
 	if _, err := TLSConfig(docstore.MailAccount{CAPEM: "not a certificate"}, "h"); !errors.Is(err, ErrTLS) {
 		t.Errorf("garbage CAPEM: %v", err)
 	}
+}
+
+// An account's own certificates are tried first, alone; the system's roots
+// only when they do not know the issuer. A server whose CA is in the system
+// store connects although CAPEM holds another CA (the agency's, say), and a
+// server in neither is refused with the fingerprint to show. The system
+// store is made of the test server's CA (SSL_CERT_FILE) in a child process:
+// Go reads the system roots once per process.
+func TestSystemRootsAfterOwnCertificates(t *testing.T) {
+	mode := os.Getenv("CONGVU_TEST_SYSTEM_ROOTS")
+	e := mailtest.Shared(t)
+	if mode == "" {
+		for _, c := range []struct{ mode, file string }{{"trusted", e.CA}, {"untrusted", filepath.Join(t.TempDir(), "none.pem")}} {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSystemRootsAfterOwnCertificates$", "-test.v", "-test.count=1")
+			cmd.Env = append(os.Environ(), "CONGVU_TEST_SYSTEM_ROOTS="+c.mode, "SSL_CERT_FILE="+c.file, "SSL_CERT_DIR="+t.TempDir())
+			if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "--- PASS") {
+				t.Errorf("%s: %v\n%s", c.mode, err, out)
+			}
+		}
+		return
+	}
+	other := otherCA(t)
+	for _, v := range variants {
+		a := e.Account("specialist")
+		v.set(&a, e)
+		a.CAPEM = other
+		err := dial(context.Background(), Dialer{Resolver: noDNS}, v, a, e.Password("specialist"))
+		var u *UntrustedCertError
+		switch {
+		case mode == "trusted" && err != nil:
+			t.Errorf("%s: CA in the system store, another in CAPEM: %v", v.name, err)
+		case mode == "untrusted" && !errors.As(err, &u):
+			t.Errorf("%s: CA in neither: want *UntrustedCertError, got %T %v", v.name, err, err)
+		}
+	}
+}
+
+// otherCA is a CA certificate (PEM) that signed nothing the tests see.
+func otherCA(t *testing.T) string {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "Another agency CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
