@@ -351,25 +351,34 @@ func headless(cmd string, args []string) int {
 			rest = append(rest, a)
 		}
 	}
-	if err := ui.SetupLanguage(os.Getenv("CONGVU_LANG")); err != nil {
-		fmt.Fprintln(os.Stderr, "translations:", err)
-	}
+	// The translations load while the database opens and the servers
+	// answer (a few ms of a 40 ms congvu sync --once); the first sentence
+	// printed waits for them.
+	langReady := make(chan struct{})
+	go func() {
+		defer close(langReady)
+		if err := ui.SetupLanguage(os.Getenv("CONGVU_LANG")); err != nil {
+			fmt.Fprintln(os.Stderr, "translations:", err)
+		}
+	}()
+	tr := func(key string, data ...any) string { <-langReady; return ui.T(key, data...) }
+	errText := func(err error) string { <-langReady; return ui.ErrorText(err) }
 	if dir == "" {
 		var err error
 		if dir, err = docstore.DefaultDir(); err != nil {
-			fmt.Fprintln(os.Stderr, ui.ErrorText(err))
+			fmt.Fprintln(os.Stderr, errText(err))
 			return 1
 		}
 	}
 	st, err := docstore.Open(dir, docstore.Options{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, ui.ErrorText(err))
+		fmt.Fprintln(os.Stderr, errText(err))
 		return 1
 	}
 	defer st.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	svc := mail.NewService(st, mail.Options{})
-	c := &mail.Console{Service: svc, Store: st, In: os.Stdin, Out: os.Stdout, Err: os.Stderr, T: ui.T, ErrorText: ui.ErrorText}
+	c := &mail.Console{Service: svc, Store: st, In: os.Stdin, Out: os.Stdout, Err: os.Stderr, T: tr, ErrorText: errText}
 	return c.Run(ctx, cmd, rest)
 }

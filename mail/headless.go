@@ -224,6 +224,8 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 		}
 	}
 	sums, err := c.Service.SyncOnce(ctx)
+	// Messages the outbox holds go out too, so a script's sync is complete.
+	results := c.Service.Sender.SendDue(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Err, c.ErrorText(err))
 		return 1
@@ -232,8 +234,7 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 		fmt.Fprintln(c.Err, c.T("cli.sync.noaccounts"))
 		return 1
 	}
-	// Messages the outbox holds go out too, so a script's sync is complete.
-	for _, r := range c.Service.Sender.SendDue(ctx) {
+	for _, r := range results {
 		if r.Err != nil {
 			fmt.Fprintf(c.Err, "%s: %s\n", r.Item.Subject, c.ErrorText(r.Err))
 		}

@@ -162,10 +162,15 @@ func (s *Service) SyncOnce(ctx context.Context) ([]imapsync.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []imapsync.Summary
-	for _, a := range accts {
-		out = append(out, s.engine(a).SyncOnce(ctx))
+	// Accounts sync side by side: each has its own server connection, and
+	// most of a sync is waiting for the server.
+	out := make([]imapsync.Summary, len(accts))
+	var wg sync.WaitGroup
+	for i, a := range accts {
+		e := s.engine(a)
+		wg.Go(func() { out[i] = e.SyncOnce(ctx) })
 	}
+	wg.Wait()
 	return out, nil
 }
 
