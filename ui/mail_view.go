@@ -86,7 +86,7 @@ type folderEntry struct {
 	folder  docstore.MailFolder
 	heading bool // the account's own line
 	outbox  bool // Hộp thư đi
-	drafts  bool // Thư nháp trên máy: drafts kept here (not all on the server yet)
+	drafts  bool // Thư nháp trên máy: drafts kept here, not yet on the server
 	depth   int
 	count   int // outbox: messages not yet sent; drafts: how many (read by Reload, not per row drawn)
 }
@@ -232,8 +232,8 @@ func (v *MailView) Reload() {
 			}
 		}
 		entries = append(entries, folderEntry{account: a, outbox: true, depth: 1, count: unsent})
-		if ds, err := v.st.MailDrafts(ctx, a.ID, false); err == nil && len(ds) > 0 {
-			entries = append(entries, folderEntry{account: a, drafts: true, depth: 1, count: len(ds)})
+		if ds, err := v.st.MailDrafts(ctx, a.ID, false); err == nil && len(notOnServer(ds)) > 0 {
+			entries = append(entries, folderEntry{account: a, drafts: true, depth: 1, count: len(notOnServer(ds))})
 		}
 	}
 	v.entries = entries
@@ -387,6 +387,7 @@ func (v *MailView) loadList() {
 		v.outbox, err = v.st.OutboxItems(ctx, v.folder.account.ID)
 	} else if v.folder.drafts {
 		v.drafts, err = v.st.MailDrafts(ctx, v.folder.account.ID, false)
+		v.drafts = notOnServer(v.drafts)
 	} else {
 		v.rowids, err = v.st.MailRowids(ctx, v.folder.folder.ID)
 	}
@@ -1077,4 +1078,18 @@ func (v *MailView) refreshSoon() {
 
 func (v *MailView) refreshNow() {
 	v.Reload()
+}
+
+// notOnServer keeps the drafts whose latest version the server's Drafts
+// folder does not hold yet. One that is there is listed in that folder,
+// and opened from it finds its local draft by Message-ID: listing it here
+// too showed every uploaded draft twice.
+func notOnServer(ds []docstore.MailDraft) []docstore.MailDraft {
+	out := ds[:0:0]
+	for _, d := range ds {
+		if !d.Uploaded {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -289,4 +289,15 @@ func TestLocalDraftListedAndReopened(t *testing.T) {
 	if ds, _ := st.MailDrafts(ctx, acct.ID, true); len(ds) != 1 || ds[0].ID != id {
 		t.Fatalf("drafts after reopening and saving: %+v", ds)
 	}
+	// Once the server's Drafts holds it, it is listed there only.
+	ds, _ := st.MailDrafts(ctx, acct.ID, false)
+	if err := st.MailDraftUploaded(ctx, id, ds[0].Updated, 1700000000, 7); err != nil {
+		t.Fatal(err)
+	}
+	v.Reload()
+	for _, e := range v.entries {
+		if e.drafts {
+			t.Fatalf("an uploaded draft is still under Thư nháp trên máy (%d)", e.count)
+		}
+	}
 }

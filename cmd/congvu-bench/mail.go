@@ -171,8 +171,9 @@ func mailBench(ctx context.Context, work string, opt mailOpts) {
 	addRSS("mail: initial full sync — congvu sync --once", secs(cvInit.wall)+fmt.Sprintf(" (ratio %.2f)", cvInit.wall.Seconds()/mbInit.wall.Seconds()),
 		"≤ 1.0 × mbsync", "headers, bodies and attachments committed durably (blobs synced, SQLite FULL)", cvInit.rssMB)
 	addRSS("mail: congvu message list complete (headers first)", secs(cvList), "≤ 2 s", "from the start of the process", cvInit.rssMB)
-	addRSS("mail: no-change resync — mbsync", secs(mbResync.wall), "", fmt.Sprintf("median of %d", opt.runs), mbResync.rssMB)
-	addRSS("mail: no-change resync — congvu", secs(cvResync.wall)+fmt.Sprintf(" (ratio %.2f)", cvResync.wall.Seconds()/mbResync.wall.Seconds()),
+	ms3 := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+	addRSS("mail: no-change resync — mbsync", ms3(mbResync.wall), "", fmt.Sprintf("median of %d", opt.runs), mbResync.rssMB)
+	addRSS("mail: no-change resync — congvu", ms3(cvResync.wall)+fmt.Sprintf(" (ratio %.2f)", cvResync.wall.Seconds()/mbResync.wall.Seconds()),
 		"≤ 0.5 × mbsync", fmt.Sprintf("median of %d; whole process incl. start and TLS", opt.runs), cvResync.rssMB)
 
 	// --- 100,000 messages: peak RSS of congvu's sync ---

@@ -58,7 +58,7 @@ func main() {
 	flag.IntVar(&mopt.n, "mail-n", 20000, "mail part: messages in the INBOX synced by congvu and by mbsync")
 	flag.IntVar(&mopt.big, "mail-big", 100000, "mail part: messages of the large folder (peak RSS of congvu's sync; 0: skip)")
 	flag.IntVar(&mopt.attachMB, "mail-attach", 200, "mail part: MB of the large attachment downloaded and opened (0: skip)")
-	flag.IntVar(&mopt.runs, "mail-runs", 5, "mail part: no-change resyncs per tool")
+	flag.IntVar(&mopt.runs, "mail-runs", 11, "mail part: no-change resyncs per tool (the median is reported)")
 	flag.BoolVar(&mopt.keep, "mail-keep", false, "mail part: leave the mail servers running (in the work folder)")
 	flag.Parse()
 	if *only != "" && *only != "core" && *only != "window" && *only != "mail" {
