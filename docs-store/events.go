@@ -84,6 +84,11 @@ type PersonInput struct {
 	UnitID    string  `json:"unit_id"`
 	Roles     []Role  `json:"roles"`
 	Clearance Secrecy `json:"clearance"`
+	// PublicKey is the person's Ed25519 public key (base64, 32 bytes), the
+	// one their journal events must be signed with. Only the administrator
+	// binds it (person.added, person.updated), and the founding
+	// administrator's own comes with agency.founded.
+	PublicKey string `json:"public_key,omitempty"`
 }
 
 type RegisterOpened struct {

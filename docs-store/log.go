@@ -21,6 +21,9 @@ type builder func(tx *wtx) ([]Event, error)
 // append it to the log and the audit chain, commit. Either all of it lands
 // or none.
 func (s *Store) write(ctx context.Context, op string, b builder) ([]Event, error) {
+	if p := s.currentPublisher(); p != nil {
+		return s.publish(ctx, p, op, b)
+	}
 	return s.writeEvents(ctx, op, false, b)
 }
 

@@ -2,6 +2,7 @@ package docstore
 
 import (
 	"database/sql"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -323,7 +324,36 @@ func insertPerson(tx *wtx, p *PersonInput) error {
 	if err != nil {
 		return err
 	}
-	return setRoles(tx, p.ID, p.Roles)
+	if err := setRoles(tx, p.ID, p.Roles); err != nil {
+		return err
+	}
+	return setPublicKey(tx, p.ID, p.PublicKey)
+}
+
+// setPublicKey binds a person to the Ed25519 key their journal events
+// must be signed with. An empty key leaves the binding as it is (a
+// person.updated that only changes a title keeps the key).
+func setPublicKey(tx *wtx, id, key string) error {
+	if key == "" {
+		return nil
+	}
+	pub, err := ParsePublicKey(key)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(`INSERT INTO person_keys(person_id, public_key) VALUES (?, ?)
+		ON CONFLICT(person_id) DO UPDATE SET public_key = excluded.public_key`, id, pub)
+	return err
+}
+
+// ParsePublicKey reads an Ed25519 public key as PersonInput.PublicKey
+// holds it (standard base64 of its 32 bytes).
+func ParsePublicKey(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(b) != 32 {
+		return nil, invalid("public_key", "format")
+	}
+	return b, nil
 }
 
 // personKey sorts Vietnamese names by given name first, as registers and
@@ -386,7 +416,10 @@ func applyPersonUpdated(tx *wtx, e Event) error {
 		}
 		return err
 	}
-	return setRoles(tx, p.ID, p.Roles)
+	if err := setRoles(tx, p.ID, p.Roles); err != nil {
+		return err
+	}
+	return setPublicKey(tx, p.ID, p.PublicKey)
 }
 
 // --- registers ---

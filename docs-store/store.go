@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -59,6 +60,9 @@ type Store struct {
 	lock  *dirLock
 	blobs *BlobStore
 	stmts *stmtCache
+	// publisher: set once the workstation has joined its agency's journal
+	// (local commands then go through it, journal.go).
+	publisher atomic.Pointer[publisherBox]
 
 	readerCache int // KiB per reader connection, 0 = 8192
 	// writeMu serialises write transactions in this process (SQLite allows

@@ -1,0 +1,876 @@
+package docstore
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The shared journal (issue 5, docs/JOURNAL.md): colleagues share the
+// registers and the workflow as events in shared IMAP folders. The
+// server's UIDs order the events of a folder, and every workstation
+// applies them in that order through the same reducer, so all reach the
+// same state and the same verdicts. This file is the store's side: which
+// journal an event goes to, applying what the server holds (ApplyJournal),
+// the events made while the server could not be reached, and rebuilding
+// the state in journal order. mail/journal talks to the server.
+
+// Scopes: which journal folder an event belongs to.
+const (
+	ScopeAgency = ""    // the agency's journal: directory, ordinary registers and drafts
+	ScopeSecret = "mat" // the secret registers' journal, readable only by those cleared
+)
+
+var (
+	// ErrOffline: the journal server could not be reached. A Publisher
+	// returns it; the store then applies the events here as pending.
+	ErrOffline = errors.New("journal server unreachable")
+	// ErrNeedsConnection: a step that must be confirmed by the server
+	// before it counts (issuing an outgoing number, which gets printed).
+	ErrNeedsConnection = errors.New("this step needs the connection to the agency's server")
+)
+
+// Publisher shares the events of local commands with the colleagues:
+// mail/journal's replicator, once the workstation has joined its agency.
+type Publisher interface {
+	// Publish appends evs (valid against this store's state a moment ago)
+	// to the journal of scope, brings this store up to date with what the
+	// journal holds before them, and returns once they were applied here
+	// in journal order (through ApplyJournal). It returns ErrOffline when
+	// the server could not be reached (nothing was appended), or the
+	// verdict's error when a colleague's event came first and the journal
+	// refused them (ErrNumberTaken, *TransitionError, …).
+	Publish(ctx context.Context, scope string, evs []Event) error
+}
+
+type publisherBox struct{ p Publisher }
+
+// SetPublisher makes local commands go through the journal (nil: back to
+// a standalone store whose commands apply at once).
+func (s *Store) SetPublisher(p Publisher) {
+	if p == nil {
+		s.publisher.Store(nil)
+		return
+	}
+	s.publisher.Store(&publisherBox{p})
+}
+
+func (s *Store) currentPublisher() Publisher {
+	if b := s.publisher.Load(); b != nil {
+		return b.p
+	}
+	return nil
+}
+
+// maxReclaims bounds how often a command claims a number again after a
+// colleague took it first (each round takes one server round trip).
+const maxReclaims = 5
+
+// publish runs a local command through the journal: its events are built
+// and checked against the state (then rolled back), published, and applied
+// here when the journal has ordered them. A number a colleague claimed
+// first is claimed again at once (the builder reads the next one); the
+// event that lost stays in the journal, refused everywhere, and names its
+// replacement for the notice. Offline the events apply here at once as
+// pending, unless the step needs the server's confirmation.
+func (s *Store) publish(ctx context.Context, p Publisher, op string, b builder) ([]Event, error) {
+	var lost []string
+	for attempt := 0; ; attempt++ {
+		evs, scope, err := s.dryRun(ctx, op, b)
+		if err != nil {
+			return nil, err
+		}
+		err = p.Publish(ctx, scope, evs)
+		if err == nil {
+			if len(lost) > 0 {
+				s.noteReplaced(ctx, lost, evs[0].ID)
+			}
+			return evs, nil
+		}
+		if errors.Is(err, ErrOffline) {
+			if needsConnection(evs) {
+				return nil, fmt.Errorf("%s: %w", op, ErrNeedsConnection)
+			}
+			evs, err := s.writePending(ctx, op, b)
+			if err == nil && len(lost) > 0 {
+				s.noteReplaced(ctx, lost, evs[0].ID)
+			}
+			return evs, err
+		}
+		if errors.Is(err, ErrNumberTaken) && attempt < maxReclaims {
+			for _, e := range evs {
+				lost = append(lost, e.ID)
+			}
+			continue
+		}
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+}
+
+// dryRun builds a command's events and applies them in a transaction that
+// is then rolled back: the events are known valid now, nothing changed.
+func (s *Store) dryRun(ctx context.Context, op string, b builder) ([]Event, string, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	sqltx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	defer sqltx.Rollback()
+	tx := &wtx{tx: sqltx, cache: s.stmts}
+	evs, err := b(tx)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", op, err)
+	}
+	scope := ScopeAgency
+	for i, e := range evs {
+		sc, err := eventScope(tx, e)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", op, err)
+		}
+		if i == 0 {
+			scope = sc
+		} else if sc != scope {
+			// One command, one journal: its events are appended together.
+			return nil, "", fmt.Errorf("%s: events for two journals", op)
+		}
+		if err := apply(tx, e); err != nil {
+			return nil, "", fmt.Errorf("%s: %w", op, err)
+		}
+	}
+	return evs, scope, nil
+}
+
+// writePending applies a command here at once, its events pending in the
+// journal outbox until the server orders them.
+func (s *Store) writePending(ctx context.Context, op string, b builder) ([]Event, error) {
+	return s.writeEvents(ctx, op, false, func(tx *wtx) ([]Event, error) {
+		evs, err := b(tx)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			scope, err := eventScope(tx, e)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec(`INSERT INTO journal_events(event_id, scope, state, local) VALUES (?, ?, 'pending', 1)`, e.ID, scope); err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec(`INSERT INTO journal_outbox(event_id, scope) VALUES (?, ?)`, e.ID, scope); err != nil {
+				return nil, err
+			}
+		}
+		return evs, nil
+	})
+}
+
+// needsConnection: issuing an outgoing number prints it on the document;
+// it must be the journal's before anyone sees it.
+func needsConnection(evs []Event) bool {
+	for _, e := range evs {
+		if e.Type == EvDraftIssued {
+			return true
+		}
+	}
+	return false
+}
+
+// noteReplaced records which event claimed again for lost claims, so the
+// window can say "số 5 đã có người vào sổ trước; văn bản nhận số 6".
+func (s *Store) noteReplaced(ctx context.Context, lost []string, by string) {
+	s.mailWrite(ctx, "note reclaimed number", false, func(tx *wtx) error {
+		for _, id := range lost {
+			if _, err := tx.Exec(`UPDATE journal_events SET replaced_by = ? WHERE event_id = ?`, by, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// eventScope says which journal an event goes to: the secret registers'
+// when it concerns a secret register, document or draft, else the
+// agency's. It reads the state the event applies to (tx).
+func eventScope(tx *wtx, e Event) (string, error) {
+	secretReg := func(id string) (string, error) {
+		if id == "" {
+			return ScopeAgency, nil
+		}
+		reg, err := loadRegister(tx, id)
+		if errors.Is(err, ErrNotFound) {
+			return ScopeAgency, nil // the reducer says what is wrong
+		}
+		if err != nil {
+			return "", err
+		}
+		if reg.Secret {
+			return ScopeSecret, nil
+		}
+		return ScopeAgency, nil
+	}
+	secretDoc := func(id string) (string, error) {
+		var secrecy Secrecy
+		err := tx.QueryRow(`SELECT secrecy FROM documents WHERE id = ?`, id).Scan(&secrecy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ScopeAgency, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if secrecy > SecrecyNone {
+			return ScopeSecret, nil
+		}
+		return ScopeAgency, nil
+	}
+	secretDraft := func(id string) (string, error) {
+		var secrecy Secrecy
+		err := tx.QueryRow(`SELECT secrecy FROM drafts WHERE id = ?`, id).Scan(&secrecy)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ScopeAgency, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if secrecy > SecrecyNone {
+			return ScopeSecret, nil
+		}
+		return ScopeAgency, nil
+	}
+	switch e.Type {
+	case EvRegisterOpened:
+		p, err := decodePayload[RegisterOpened](e)
+		if err != nil {
+			return "", err
+		}
+		if p.Secret {
+			return ScopeSecret, nil
+		}
+		return ScopeAgency, nil
+	case EvRegisterClosed, EvRegisterReopened:
+		p, err := decodePayload[RegisterRef](e)
+		if err != nil {
+			return "", err
+		}
+		return secretReg(p.ID)
+	case EvIncomingRegistered:
+		p, err := decodePayload[IncomingRegistered](e)
+		if err != nil {
+			return "", err
+		}
+		if p.Doc.Secrecy > SecrecyNone {
+			return ScopeSecret, nil
+		}
+		return secretReg(p.Doc.RegisterID)
+	case EvIncomingDirected:
+		p, err := decodePayload[IncomingDirected](e)
+		if err != nil {
+			return "", err
+		}
+		return secretDoc(p.DocID)
+	case EvAssignmentAccepted, EvAssignmentDone, EvAssignmentReturned:
+		p, err := decodePayload[AssignmentStep](e)
+		if err != nil {
+			return "", err
+		}
+		var doc string
+		err = tx.QueryRow(`SELECT document_id FROM assignments WHERE id = ?`, p.AssignmentID).Scan(&doc)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ScopeAgency, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		return secretDoc(doc)
+	case EvDraftCreated:
+		p, err := decodePayload[DraftCreated](e)
+		if err != nil {
+			return "", err
+		}
+		if p.Secrecy > SecrecyNone {
+			return ScopeSecret, nil
+		}
+		return ScopeAgency, nil
+	case EvDraftVersion:
+		p, err := decodePayload[DraftVersion](e)
+		if err != nil {
+			return "", err
+		}
+		return secretDraft(p.DraftID)
+	case EvDraftSubmitted:
+		p, err := decodePayload[DraftSubmitted](e)
+		if err != nil {
+			return "", err
+		}
+		return secretDraft(p.DraftID)
+	case EvDraftInitialed, EvDraftReturned, EvDraftApproved, EvDraftCancelled:
+		p, err := decodePayload[DraftStep](e)
+		if err != nil {
+			return "", err
+		}
+		return secretDraft(p.DraftID)
+	case EvDraftSigned:
+		p, err := decodePayload[DraftSignature](e)
+		if err != nil {
+			return "", err
+		}
+		return secretDraft(p.DraftID)
+	case EvDraftIssued:
+		p, err := decodePayload[DraftIssue](e)
+		if err != nil {
+			return "", err
+		}
+		return secretDraft(p.DraftID)
+	}
+	return ScopeAgency, nil // the directory
+}
+
+// --- what the server holds ---
+
+// JournalEntry is one message of a journal folder, read by mail/journal,
+// in UID order.
+type JournalEntry struct {
+	UID uint32
+	// Event and Signer: the decoded event and the Ed25519 public key whose
+	// signature over it verified. Whether that key is the actor's is
+	// checked here, in journal order.
+	Event  Event
+	Signer []byte
+	// Problem: the message is no valid signed event of this agency (a mail
+	// APPENDed by hand, a bad signature, broken JSON). Recorded as a
+	// warning; Event is then unset.
+	Problem     error
+	ProblemKind string // malformed | signature
+	// Local: this workstation appended it just now (Publish).
+	Local bool
+}
+
+// Verdicts of ApplyJournal.
+const (
+	VerdictApplied   = "applied"
+	VerdictRefused   = "refused"   // a valid event the journal order made impossible (a colleague came first), or one its author may not make
+	VerdictDuplicate = "duplicate" // the same event again (a retried append): nothing done
+	VerdictWarning   = "warning"   // not a valid event of this agency: listed under the warnings
+)
+
+// Refusal kinds.
+const (
+	RefusedLost    = "lost"    // a colleague came first: number taken, the draft moved on
+	RefusedForged  = "forged"  // signed with a key that is not the actor's, or a step the actor may not take
+	RefusedInvalid = "invalid" // the event does not hold together
+)
+
+// JournalOutcome is what ApplyJournal did with one entry.
+type JournalOutcome struct {
+	UID     uint32
+	EventID string
+	Verdict string
+	Kind    string // for refused/warning
+	Err     error  // why refused (wraps ErrNumberTaken, ErrForbidden, …)
+}
+
+// JournalFolder is a journal folder this workstation follows.
+type JournalFolder struct {
+	Scope       string
+	Name        string
+	UIDValidity uint32
+	LastUID     uint32
+}
+
+// SetJournalFolder records the folder of a scope (joining, or the
+// administrator's setup).
+func (s *Store) SetJournalFolder(ctx context.Context, scope, name string) error {
+	return s.mailWrite(ctx, "set journal folder", true, func(tx *wtx) error {
+		_, err := tx.Exec(`INSERT INTO journal_folders(scope, name) VALUES (?, ?)
+			ON CONFLICT(scope) DO UPDATE SET name = excluded.name`, scope, name)
+		return err
+	})
+}
+
+// JournalFolders lists the followed folders, the agency's first.
+func (s *Store) JournalFolders(ctx context.Context) ([]JournalFolder, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT scope, name, uidvalidity, last_uid FROM journal_folders ORDER BY scope`)
+	out, err := scanAll(rows, err, func(sc rowScanner, f *JournalFolder) error {
+		return sc.Scan(&f.Scope, &f.Name, &f.UIDValidity, &f.LastUID)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal folders: %w", err)
+	}
+	return out, nil
+}
+
+// JournalPin is what a workstation pinned when it joined its agency.
+type JournalPin struct {
+	AgencyCode string
+	AdminKey   []byte // the founding administrator's Ed25519 public key
+}
+
+// SetJournalPin pins the agency and its founding administrator's key; the
+// journal's agency.founded must be signed with that key.
+func (s *Store) SetJournalPin(ctx context.Context, p JournalPin) error {
+	if !ValidAgencyCode(p.AgencyCode) {
+		return invalid("code", "format")
+	}
+	if len(p.AdminKey) != 32 {
+		return invalid("public_key", "format")
+	}
+	return s.mailWrite(ctx, "pin agency", true, func(tx *wtx) error {
+		_, err := tx.Exec(`INSERT INTO journal_pin(id, agency_code, admin_key) VALUES (1, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET agency_code = excluded.agency_code, admin_key = excluded.admin_key`, p.AgencyCode, p.AdminKey)
+		return err
+	})
+}
+
+// Pin reads the pin; ErrNotFound before joining.
+func (s *Store) Pin(ctx context.Context) (JournalPin, error) {
+	var p JournalPin
+	err := s.r.QueryRowContext(ctx, `SELECT agency_code, admin_key FROM journal_pin WHERE id = 1`).Scan(&p.AgencyCode, &p.AdminKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, notFound("journal pin", "")
+	}
+	return p, err
+}
+
+// ApplyJournal applies the next messages of a journal folder, in UID
+// order, and moves the folder's position past them. Each entry gets a
+// verdict: applied; refused (valid, but a colleague came first, or its
+// author may not take that step — then also a warning); a duplicate of an
+// event already ordered (nothing done); or a warning (no valid event of
+// this agency). Nothing an entry holds can stop the entries after it.
+//
+// An event this workstation made while offline was applied here already:
+// it now gets its UID. When a colleague's event came before it, the state
+// is rebuilt in journal order once no event is pending any more.
+func (s *Store) ApplyJournal(ctx context.Context, scope string, entries []JournalEntry) ([]JournalOutcome, error) {
+	out := make([]JournalOutcome, 0, len(entries))
+	_, err := s.writeEvents(ctx, "apply journal", false, func(tx *wtx) ([]Event, error) {
+		out = out[:0]
+		pin, err := readPin(tx)
+		if err != nil {
+			return nil, err
+		}
+		var pending int
+		if err := tx.QueryRow(`SELECT count(*) FROM journal_events WHERE state = 'pending'`).Scan(&pending); err != nil {
+			return nil, err
+		}
+		last := uint32(0)
+		for _, en := range entries {
+			if en.UID <= last {
+				return nil, fmt.Errorf("journal entries out of UID order (%d after %d)", en.UID, last)
+			}
+			last = en.UID
+			o, wasPending, err := applyEntry(tx, scope, en, pin, s.now())
+			if err != nil {
+				return nil, err
+			}
+			if (o.Verdict == VerdictApplied || o.Verdict == VerdictRefused) && !wasPending && pending > 0 {
+				// A colleague's event was judged against a state that holds
+				// events made here offline, which will get later UIDs: the
+				// state left journal order (and so may the verdict).
+				if _, err := tx.Exec(`UPDATE journal_state SET out_of_order = 1 WHERE id = 1`); err != nil {
+					return nil, err
+				}
+			}
+			if wasPending {
+				pending--
+			}
+			out = append(out, o)
+		}
+		if last > 0 {
+			if _, err := tx.Exec(`UPDATE journal_folders SET last_uid = ? WHERE scope = ? AND last_uid < ?`, last, scope, last); err != nil {
+				return nil, err
+			}
+		}
+		var ooo int
+		if err := tx.QueryRow(`SELECT out_of_order FROM journal_state WHERE id = 1`).Scan(&ooo); err != nil {
+			return nil, err
+		}
+		if ooo == 1 && pending == 0 {
+			if err := rebuild(tx); err != nil {
+				return nil, fmt.Errorf("rebuild in journal order: %w", err)
+			}
+			// The verdicts of the entries may have changed.
+			for i := range out {
+				if out[i].EventID == "" {
+					continue
+				}
+				var state, kind, reason string
+				if err := tx.QueryRow(`SELECT state, kind, reason FROM journal_events WHERE event_id = ?`, out[i].EventID).Scan(&state, &kind, &reason); err == nil && out[i].Verdict != VerdictDuplicate {
+					out[i].Verdict, out[i].Kind = state, kind
+					if state == VerdictRefused && out[i].Err == nil {
+						out[i].Err = errors.New(reason)
+					}
+				}
+			}
+		}
+		return nil, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func readPin(tx *wtx) (*JournalPin, error) {
+	var p JournalPin
+	err := tx.QueryRow(`SELECT agency_code, admin_key FROM journal_pin WHERE id = 1`).Scan(&p.AgencyCode, &p.AdminKey)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// applyEntry gives one entry its verdict. wasPending: it is an event made
+// here offline, already applied, that now got its UID.
+func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now time.Time) (JournalOutcome, bool, error) {
+	o := JournalOutcome{UID: en.UID, EventID: en.Event.ID}
+	warn := func(kind string, reason error) (JournalOutcome, bool, error) {
+		o.Verdict, o.Kind, o.Err = VerdictWarning, kind, reason
+		_, err := tx.Exec(`INSERT OR IGNORE INTO journal_warnings(scope, uid, event_id, actor, kind, reason, seen_at) VALUES (?,?,?,?,?,?,?)`,
+			scope, en.UID, en.Event.ID, en.Event.Actor, kind, reason.Error(), now.UnixNano())
+		return o, false, err
+	}
+	if en.Problem != nil {
+		kind := en.ProblemKind
+		if kind == "" {
+			kind = "malformed"
+		}
+		return warn(kind, en.Problem)
+	}
+	e := en.Event
+	var state string
+	var uid sql.NullInt64
+	err := tx.QueryRow(`SELECT state, uid FROM journal_events WHERE event_id = ?`, e.ID).Scan(&state, &uid)
+	known := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return o, false, err
+	}
+	if known && uid.Valid {
+		o.Verdict = VerdictDuplicate
+		return o, false, nil
+	}
+	if err := checkSigner(tx, e, en.Signer, pin); err != nil {
+		o.Verdict, o.Kind, o.Err = VerdictRefused, RefusedForged, err
+		if err := recordVerdict(tx, scope, en, VerdictRefused, RefusedForged, err); err != nil {
+			return o, false, err
+		}
+		_, _, werr := warn(RefusedForged, err)
+		o.Verdict = VerdictRefused
+		return o, false, werr
+	}
+	if known && state == "pending" {
+		// Made here offline and applied then; its place in the journal is
+		// now known. (If colleagues' events came first, the rebuild at the
+		// end of ApplyJournal gives it its journal-order verdict.)
+		if _, err := tx.Exec(`UPDATE journal_events SET uid = ?, state = 'applied' WHERE event_id = ?`, en.UID, e.ID); err != nil {
+			return o, false, err
+		}
+		if _, err := tx.Exec(`DELETE FROM journal_outbox WHERE event_id = ?`, e.ID); err != nil {
+			return o, false, err
+		}
+		o.Verdict = VerdictApplied
+		return o, true, nil
+	}
+	if err := applyInSavepoint(tx, e, true); err != nil {
+		kind := refusalKind(err)
+		o.Verdict, o.Kind, o.Err = VerdictRefused, kind, err
+		if rerr := recordVerdict(tx, scope, en, VerdictRefused, kind, err); rerr != nil {
+			return o, false, rerr
+		}
+		if kind != RefusedLost {
+			if _, _, werr := warn(kind, err); werr != nil {
+				return o, false, werr
+			}
+			o.Verdict = VerdictRefused
+		}
+		return o, false, nil
+	}
+	o.Verdict = VerdictApplied
+	return o, false, recordVerdict(tx, scope, en, VerdictApplied, "", nil)
+}
+
+// recordVerdict notes where an event stands. A refused event is kept
+// whole (raw): it is in no other table, and a rebuild in journal order may
+// find it valid after all.
+func recordVerdict(tx *wtx, scope string, en JournalEntry, state, kind string, reason error) error {
+	msg := ""
+	var raw []byte
+	if reason != nil {
+		msg = reason.Error()
+		b, err := en.Event.Encode()
+		if err != nil {
+			return err
+		}
+		raw = b
+	}
+	_, err := tx.Exec(`INSERT INTO journal_events(event_id, scope, uid, state, local, kind, reason, raw) VALUES (?,?,?,?,?,?,?,?)
+		ON CONFLICT(event_id) DO UPDATE SET scope = excluded.scope, uid = excluded.uid, state = excluded.state, kind = excluded.kind,
+			reason = excluded.reason, raw = excluded.raw`,
+		en.Event.ID, scope, en.UID, state, en.Local, kind, msg, raw)
+	return err
+}
+
+// refusalKind: a valid event the journal order made impossible is "lost"
+// (its author's client claims again or tells the user); one its author may
+// not make is "forged"; the rest "invalid".
+func refusalKind(err error) string {
+	switch {
+	case errors.Is(err, ErrForbidden):
+		return RefusedForged
+	case errors.Is(err, ErrNumberTaken), errors.Is(err, ErrTransition), errors.Is(err, ErrRegisterClosed):
+		return RefusedLost
+	}
+	return RefusedInvalid
+}
+
+// checkSigner: the key that signed e must be its actor's, as the directory
+// stands at this point of the journal. agency.founded brings its own
+// administrator's key, which must be the one pinned when this workstation
+// joined.
+func checkSigner(tx *wtx, e Event, signer []byte, pin *JournalPin) error {
+	if len(signer) != 32 {
+		return forbidden(e.Actor, "sign (no key)")
+	}
+	if e.Type == EvAgencyFounded {
+		p, err := decodePayload[AgencyFounded](e)
+		if err != nil {
+			return err
+		}
+		key, err := ParsePublicKey(p.Admin.PublicKey)
+		if err != nil {
+			return forbidden(e.Actor, "found the agency without a key")
+		}
+		if !bytes.Equal(key, signer) {
+			return forbidden(e.Actor, "found the agency with another key than the administrator's")
+		}
+		if pin != nil && (!bytes.Equal(pin.AdminKey, signer) || pin.AgencyCode != p.Code) {
+			return forbidden(e.Actor, "found an agency other than the one pinned")
+		}
+		return nil
+	}
+	var key []byte
+	err := tx.QueryRow(`SELECT public_key FROM person_keys WHERE person_id = ?`, e.Actor).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return forbidden(e.Actor, "sign (no key bound to this person)")
+	}
+	if err != nil {
+		return err
+	}
+	if !bytes.Equal(key, signer) {
+		return forbidden(e.Actor, "sign with another person's key")
+	}
+	return nil
+}
+
+// applyInSavepoint applies e (and logs it when log) so that a refusal
+// undoes exactly what e did.
+func applyInSavepoint(tx *wtx, e Event, log bool) error {
+	if _, err := tx.Exec(`SAVEPOINT journal_event`); err != nil {
+		return err
+	}
+	var err error
+	if log {
+		err = appendEvent(tx, e, true)
+	} else {
+		err = apply(tx, e)
+	}
+	if err != nil {
+		if _, rerr := tx.Exec(`ROLLBACK TO journal_event`); rerr != nil {
+			return rerr
+		}
+		// What the transaction remembered may have come from e.
+		tx.people, tx.regs, tx.lastHash = nil, nil, nil
+	}
+	if _, rerr := tx.Exec(`RELEASE journal_event`); rerr != nil && err == nil {
+		return rerr
+	}
+	return err
+}
+
+// --- the outbox: events made here while the server could not be reached ---
+
+// OutboxEvent is a local event waiting to be appended to its journal.
+type OutboxEvent struct {
+	Scope string
+	Event Event
+	Error string // the last failure to append it
+}
+
+// JournalOutbox lists the events to append, in the order they were made.
+func (s *Store) JournalOutbox(ctx context.Context) ([]OutboxEvent, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT o.scope, o.error, e.id, e.type, e.version, e.actor, e.time, e.payload
+		FROM journal_outbox o JOIN events e ON e.id = o.event_id ORDER BY o.seq`)
+	out, err := scanAll(rows, err, func(sc rowScanner, o *OutboxEvent) error {
+		var stamp string
+		var p []byte
+		if err := sc.Scan(&o.Scope, &o.Error, &o.Event.ID, &o.Event.Type, &o.Event.Version, &o.Event.Actor, &stamp, &p); err != nil {
+			return err
+		}
+		o.Event.Payload = p
+		t, err := time.Parse(time.RFC3339Nano, stamp)
+		o.Event.Time = t
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal outbox: %w", err)
+	}
+	return out, nil
+}
+
+// SetOutboxError notes why appending an event failed (shown by the sync
+// indicator); "" clears it.
+func (s *Store) SetOutboxError(ctx context.Context, eventID, msg string) error {
+	return s.mailWrite(ctx, "note journal outbox error", false, func(tx *wtx) error {
+		_, err := tx.Exec(`UPDATE journal_outbox SET error = ? WHERE event_id = ?`, msg, eventID)
+		return err
+	})
+}
+
+// JournalStatus is what the sync indicator shows.
+type JournalStatus struct {
+	Pending    int    // events made here, not yet ordered by the server
+	Warnings   int    // messages of the journal that were not applied
+	LastError  string // the last failure to append, if any
+	Joined     bool   // a journal folder is set
+	OutOfOrder bool   // waiting for pending events before rebuilding in journal order
+}
+
+// JournalStatus reads the counters of the sync indicator.
+func (s *Store) JournalStatus(ctx context.Context) (JournalStatus, error) {
+	var st JournalStatus
+	var joined, ooo int
+	err := s.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM journal_events WHERE state = 'pending'),
+		(SELECT count(*) FROM journal_warnings),
+		coalesce((SELECT error FROM journal_outbox WHERE error <> '' ORDER BY seq DESC LIMIT 1), ''),
+		(SELECT count(*) FROM journal_folders),
+		coalesce((SELECT out_of_order FROM journal_state WHERE id = 1), 0)`).Scan(&st.Pending, &st.Warnings, &st.LastError, &joined, &ooo)
+	st.Joined, st.OutOfOrder = joined > 0, ooo == 1
+	if err != nil {
+		return st, fmt.Errorf("journal status: %w", err)
+	}
+	return st, nil
+}
+
+// JournalWarning is a message of a journal that was not applied.
+type JournalWarning struct {
+	Scope   string
+	UID     uint32
+	EventID string
+	Actor   string
+	Kind    string // malformed | signature | forged | invalid
+	Reason  string
+	SeenAt  time.Time
+}
+
+// JournalWarnings lists them, newest first.
+func (s *Store) JournalWarnings(ctx context.Context) ([]JournalWarning, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT scope, uid, event_id, actor, kind, reason, seen_at FROM journal_warnings ORDER BY seen_at DESC, uid DESC`)
+	out, err := scanAll(rows, err, func(sc rowScanner, w *JournalWarning) error {
+		var at int64
+		err := sc.Scan(&w.Scope, &w.UID, &w.EventID, &w.Actor, &w.Kind, &w.Reason, &at)
+		w.SeenAt = time.Unix(0, at)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("journal warnings: %w", err)
+	}
+	return out, nil
+}
+
+// PendingDocuments says which of the documents were registered here while
+// offline and are not yet ordered by the journal: their number is
+// provisional.
+func (s *Store) PendingDocuments(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT e.type, e.payload FROM journal_events j JOIN events e ON e.id = j.event_id
+		WHERE j.state = 'pending' AND e.type IN (?, ?)`, EvIncomingRegistered, EvDraftIssued)
+	if err != nil {
+		return nil, fmt.Errorf("pending documents: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var typ string
+		var p []byte
+		if err := rows.Scan(&typ, &p); err != nil {
+			return nil, fmt.Errorf("pending documents: %w", err)
+		}
+		e := Event{Type: typ, Payload: p}
+		if typ == EvIncomingRegistered {
+			if x, err := decodePayload[IncomingRegistered](e); err == nil {
+				out[x.DocID] = true
+			}
+		} else if x, err := decodePayload[DraftIssue](e); err == nil {
+			out[x.DocID] = true
+		}
+	}
+	return out, rows.Err()
+}
+
+// Reclaimed is a registration whose number a colleague claimed first,
+// registered again with the next number.
+type Reclaimed struct {
+	DocID      string
+	RegisterID string
+	Lost       int // the number it had
+	Number     int // the number it has now
+}
+
+// ReclaimLost registers again, with the next numbers, the documents this
+// workstation registered whose number the journal gave to a colleague
+// (made offline, or in a race): "the claim with the lower UID wins; a
+// client whose claim lost re-claims at once and tells the user".
+func (s *Store) ReclaimLost(ctx context.Context) ([]Reclaimed, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT event_id, raw FROM journal_events
+		WHERE local = 1 AND state = 'refused' AND kind = 'lost' AND replaced_by = '' AND raw IS NOT NULL`)
+	type lostEv struct {
+		id  string
+		raw []byte
+	}
+	lost, err := scanAll(rows, err, func(sc rowScanner, l *lostEv) error { return sc.Scan(&l.id, &l.raw) })
+	if err != nil {
+		return nil, fmt.Errorf("reclaim numbers: %w", err)
+	}
+	var out []Reclaimed
+	for _, l := range lost {
+		e, err := DecodeEvent(l.raw)
+		if err != nil || e.Type != EvIncomingRegistered {
+			continue // only a number is claimed again; other lost steps are shown as they are
+		}
+		p, err := decodePayload[IncomingRegistered](e)
+		if err != nil {
+			continue
+		}
+		var exists int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE id = ?`, p.DocID).Scan(&exists); err != nil {
+			return out, err
+		}
+		if exists > 0 {
+			continue // registered since (another reclaim)
+		}
+		now := s.now()
+		var number int
+		evs, err := s.write(ctx, "register incoming again", func(tx *wtx) ([]Event, error) {
+			err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ''`, p.Doc.RegisterID).Scan(&number)
+			if errors.Is(err, sql.ErrNoRows) {
+				number = 1
+			} else if err != nil {
+				return nil, err
+			}
+			ev, err := newEvent(s.newID(), EvIncomingRegistered, e.Actor, now, IncomingRegistered{DocID: p.DocID, Number: number, Doc: p.Doc})
+			return []Event{ev}, err
+		})
+		if err != nil {
+			return out, fmt.Errorf("reclaim number of %s: %w", p.DocID, err)
+		}
+		s.noteReplaced(ctx, []string{l.id}, evs[0].ID)
+		out = append(out, Reclaimed{DocID: p.DocID, RegisterID: p.Doc.RegisterID, Lost: p.Number, Number: number})
+	}
+	return out, nil
+}
