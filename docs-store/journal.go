@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -28,6 +29,11 @@ var (
 	// ErrOffline: the journal server could not be reached. A Publisher
 	// returns it; the store then applies the events here as pending.
 	ErrOffline = errors.New("journal server unreachable")
+	// ErrUnconfirmed: the events were sent to the journal server, or may
+	// have been, and no verdict came back (the connection broke). They
+	// stay in the outbox under the same ids: read back from the journal
+	// they are applied in its order, and a second copy is a duplicate.
+	ErrUnconfirmed = errors.New("sent to the journal server without an answer")
 	// ErrNeedsConnection: a step that must be confirmed by the server
 	// before it counts (issuing an outgoing number, which gets printed).
 	ErrNeedsConnection = errors.New("this step needs the connection to the agency's server")
@@ -66,8 +72,10 @@ func (s *Store) currentPublisher() Publisher {
 }
 
 // maxReclaims bounds how often a command claims a number again after a
-// colleague took it first (each round takes one server round trip).
-const maxReclaims = 5
+// colleague took it first (each round takes one server round trip; two
+// clerks registering as fast as the machine allows lose about every other
+// claim).
+const maxReclaims = 30
 
 // publish runs a local command through the journal: its events are built
 // and checked against the state (then rolled back), published, and applied
@@ -90,20 +98,39 @@ func (s *Store) publish(ctx context.Context, p Publisher, op string, b builder) 
 			}
 			return evs, nil
 		}
-		if errors.Is(err, ErrOffline) {
-			if needsConnection(evs) {
+		if errors.Is(err, ErrOffline) || errors.Is(err, ErrUnconfirmed) {
+			inDoubt := errors.Is(err, ErrUnconfirmed)
+			if !inDoubt && needsConnection(evs) {
 				return nil, fmt.Errorf("%s: %w", op, ErrNeedsConnection)
 			}
-			evs, err := s.writePending(ctx, op, b)
-			if err == nil && len(lost) > 0 {
+			applied, werr := s.writePending(ctx, op, evs, inDoubt)
+			if werr != nil && !inDoubt && attempt < maxReclaims {
+				// Nothing was sent, and colleagues' events read meanwhile
+				// made these stale (the number moved on): build afresh.
+				continue
+			}
+			if werr != nil {
+				return nil, fmt.Errorf("%s: %w", op, werr)
+			}
+			if len(lost) > 0 {
 				s.noteReplaced(ctx, lost, evs[0].ID)
 			}
-			return evs, err
+			if !applied {
+				// In doubt, and no longer valid here: the journal's order
+				// decides. Say so rather than show what may not stand.
+				return nil, fmt.Errorf("%s: %w", op, ErrUnconfirmed)
+			}
+			if inDoubt && needsConnection(evs) {
+				return evs, fmt.Errorf("%s: %w", op, ErrUnconfirmed)
+			}
+			return evs, nil
 		}
 		if errors.Is(err, ErrNumberTaken) && attempt < maxReclaims {
 			for _, e := range evs {
 				lost = append(lost, e.ID)
 			}
+			// A little jitter, so that two clerks who keep colliding stop.
+			time.Sleep(time.Duration(rand.IntN(5*(attempt+1))) * time.Millisecond)
 			continue
 		}
 		return nil, fmt.Errorf("%s: %w", op, err)
@@ -144,28 +171,47 @@ func (s *Store) dryRun(ctx context.Context, op string, b builder) ([]Event, stri
 	return evs, scope, nil
 }
 
-// writePending applies a command here at once, its events pending in the
-// journal outbox until the server orders them.
-func (s *Store) writePending(ctx context.Context, op string, b builder) ([]Event, error) {
-	return s.writeEvents(ctx, op, false, func(tx *wtx) ([]Event, error) {
-		evs, err := b(tx)
-		if err != nil {
-			return nil, err
-		}
+// writePending keeps the events of a command in the journal outbox,
+// pending until the server orders them, and applies them here at once
+// (applied). They are the events the publisher was given, ids and all:
+// when it could not tell whether its append reached the server, the
+// journal's copy and this one are the same event, applied once.
+//
+// Events that no longer apply here (colleagues' events read meanwhile)
+// are refused when hold is false; when hold is true (they may be in the
+// journal already) they are kept unapplied in the outbox, whole, and the
+// journal's order gives them their verdict when they are read back.
+func (s *Store) writePending(ctx context.Context, op string, evs []Event, hold bool) (applied bool, err error) {
+	record := func(tx *wtx, raw map[string][]byte) error {
 		for _, e := range evs {
 			scope, err := eventScope(tx, e)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			if _, err := tx.Exec(`INSERT INTO journal_events(event_id, scope, state, local) VALUES (?, ?, 'pending', 1)`, e.ID, scope); err != nil {
-				return nil, err
+			if _, err := tx.Exec(`INSERT INTO journal_events(event_id, scope, state, local, offline, raw) VALUES (?, ?, 'pending', 1, 1, ?)
+				ON CONFLICT(event_id) DO NOTHING`, e.ID, scope, raw[e.ID]); err != nil {
+				return err
 			}
-			if _, err := tx.Exec(`INSERT INTO journal_outbox(event_id, scope) VALUES (?, ?)`, e.ID, scope); err != nil {
-				return nil, err
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO journal_outbox(event_id, scope) VALUES (?, ?)`, e.ID, scope); err != nil {
+				return err
 			}
 		}
-		return evs, nil
+		return nil
+	}
+	_, err = s.writeEvents(ctx, op, false, func(tx *wtx) ([]Event, error) {
+		return evs, record(tx, nil)
 	})
+	if err == nil || !hold {
+		return err == nil, err
+	}
+	raw := map[string][]byte{}
+	for _, e := range evs {
+		if raw[e.ID], err = e.Encode(); err != nil {
+			return false, err
+		}
+	}
+	err = s.mailWrite(ctx, op+" (held)", true, func(tx *wtx) error { return record(tx, raw) })
+	return false, err
 }
 
 // needsConnection: issuing an outgoing number prints it on the document;
@@ -452,9 +498,14 @@ func (s *Store) ApplyJournal(ctx context.Context, scope string, entries []Journa
 		if err != nil {
 			return nil, err
 		}
-		var pending int
-		if err := tx.QueryRow(`SELECT count(*) FROM journal_events WHERE state = 'pending'`).Scan(&pending); err != nil {
-			return nil, err
+		// pendingHere: events made here offline and applied here, not yet
+		// ordered. A colleague's event judged while there are some was
+		// judged against a state that holds them, though they will get
+		// later UIDs: the state left journal order (and so may the verdict).
+		pendingHere := func() (int, error) {
+			var n int
+			err := tx.QueryRow(`SELECT count(*) FROM journal_events j JOIN events e ON e.id = j.event_id WHERE j.state = 'pending'`).Scan(&n)
+			return n, err
 		}
 		last := uint32(0)
 		for _, en := range entries {
@@ -462,20 +513,20 @@ func (s *Store) ApplyJournal(ctx context.Context, scope string, entries []Journa
 				return nil, fmt.Errorf("journal entries out of UID order (%d after %d)", en.UID, last)
 			}
 			last = en.UID
-			o, wasPending, err := applyEntry(tx, scope, en, pin, s.now())
+			o, confirmed, err := applyEntry(tx, scope, en, pin, s.now())
 			if err != nil {
 				return nil, err
 			}
-			if (o.Verdict == VerdictApplied || o.Verdict == VerdictRefused) && !wasPending && pending > 0 {
-				// A colleague's event was judged against a state that holds
-				// events made here offline, which will get later UIDs: the
-				// state left journal order (and so may the verdict).
-				if _, err := tx.Exec(`UPDATE journal_state SET out_of_order = 1 WHERE id = 1`); err != nil {
+			if !confirmed && (o.Verdict == VerdictApplied || o.Verdict == VerdictRefused) {
+				n, err := pendingHere()
+				if err != nil {
 					return nil, err
 				}
-			}
-			if wasPending {
-				pending--
+				if n > 0 {
+					if _, err := tx.Exec(`UPDATE journal_state SET out_of_order = 1 WHERE id = 1`); err != nil {
+						return nil, err
+					}
+				}
 			}
 			out = append(out, o)
 		}
@@ -484,8 +535,8 @@ func (s *Store) ApplyJournal(ctx context.Context, scope string, entries []Journa
 				return nil, err
 			}
 		}
-		var ooo int
-		if err := tx.QueryRow(`SELECT out_of_order FROM journal_state WHERE id = 1`).Scan(&ooo); err != nil {
+		var ooo, pending int
+		if err := tx.QueryRow(`SELECT out_of_order, (SELECT count(*) FROM journal_events WHERE state = 'pending') FROM journal_state WHERE id = 1`).Scan(&ooo, &pending); err != nil {
 			return nil, err
 		}
 		if ooo == 1 && pending == 0 {
@@ -526,8 +577,8 @@ func readPin(tx *wtx) (*JournalPin, error) {
 	return &p, nil
 }
 
-// applyEntry gives one entry its verdict. wasPending: it is an event made
-// here offline, already applied, that now got its UID.
+// applyEntry gives one entry its verdict. confirmed: it is an event made
+// here offline, already applied here, that now got its UID.
 func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now time.Time) (JournalOutcome, bool, error) {
 	o := JournalOutcome{UID: en.UID, EventID: en.Event.ID}
 	warn := func(kind string, reason error) (JournalOutcome, bool, error) {
@@ -563,6 +614,20 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 		_, _, werr := warn(RefusedForged, err)
 		o.Verdict = VerdictRefused
 		return o, false, werr
+	}
+	var inLog int
+	if known && state == "pending" {
+		if err := tx.QueryRow(`SELECT count(*) FROM events WHERE id = ?`, e.ID).Scan(&inLog); err != nil {
+			return o, false, err
+		}
+	}
+	if known && state == "pending" && inLog == 0 {
+		// Held unapplied (sent in doubt): judged now, in journal order.
+		if _, err := tx.Exec(`DELETE FROM journal_outbox WHERE event_id = ?`, e.ID); err != nil {
+			return o, false, err
+		}
+		en.Local = true
+		known = false
 	}
 	if known && state == "pending" {
 		// Made here offline and applied then; its place in the journal is
@@ -704,12 +769,20 @@ type OutboxEvent struct {
 
 // JournalOutbox lists the events to append, in the order they were made.
 func (s *Store) JournalOutbox(ctx context.Context) ([]OutboxEvent, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT o.scope, o.error, e.id, e.type, e.version, e.actor, e.time, e.payload
-		FROM journal_outbox o JOIN events e ON e.id = o.event_id ORDER BY o.seq`)
+	// An event held unapplied (sent in doubt, no longer valid here) is in
+	// the journal's copy (raw), not in the log.
+	rows, err := s.r.QueryContext(ctx, `SELECT o.scope, o.error, j.raw, coalesce(e.id, ''), coalesce(e.type, ''), coalesce(e.version, 0),
+		coalesce(e.actor, ''), coalesce(e.time, ''), e.payload
+		FROM journal_outbox o JOIN journal_events j ON j.event_id = o.event_id LEFT JOIN events e ON e.id = o.event_id ORDER BY o.seq`)
 	out, err := scanAll(rows, err, func(sc rowScanner, o *OutboxEvent) error {
 		var stamp string
-		var p []byte
-		if err := sc.Scan(&o.Scope, &o.Error, &o.Event.ID, &o.Event.Type, &o.Event.Version, &o.Event.Actor, &stamp, &p); err != nil {
+		var p, raw []byte
+		if err := sc.Scan(&o.Scope, &o.Error, &raw, &o.Event.ID, &o.Event.Type, &o.Event.Version, &o.Event.Actor, &stamp, &p); err != nil {
+			return err
+		}
+		if o.Event.ID == "" {
+			e, err := DecodeEvent(raw)
+			o.Event = e
 			return err
 		}
 		o.Event.Payload = p
@@ -827,8 +900,10 @@ type Reclaimed struct {
 // (made offline, or in a race): "the claim with the lower UID wins; a
 // client whose claim lost re-claims at once and tells the user".
 func (s *Store) ReclaimLost(ctx context.Context) ([]Reclaimed, error) {
+	// Only events made offline: a command made online that lost claims
+	// again itself (Store.publish), before it returns.
 	rows, err := s.r.QueryContext(ctx, `SELECT event_id, raw FROM journal_events
-		WHERE local = 1 AND state = 'refused' AND kind = 'lost' AND replaced_by = '' AND raw IS NOT NULL`)
+		WHERE offline = 1 AND state = 'refused' AND kind = 'lost' AND replaced_by = '' AND raw IS NOT NULL`)
 	type lostEv struct {
 		id  string
 		raw []byte
@@ -873,4 +948,151 @@ func (s *Store) ReclaimLost(ctx context.Context) ([]Reclaimed, error) {
 		out = append(out, Reclaimed{DocID: p.DocID, RegisterID: p.Doc.RegisterID, Lost: p.Number, Number: number})
 	}
 	return out, nil
+}
+
+// --- files and folder positions ---
+
+// EventFiles lists the document files an event refers to: they travel
+// with it to the journal (once: a file the journal holds is only named).
+func EventFiles(e Event) []Attachment {
+	switch e.Type {
+	case EvIncomingRegistered:
+		if p, err := decodePayload[IncomingRegistered](e); err == nil {
+			return p.Doc.Attachments
+		}
+	case EvDraftCreated:
+		if p, err := decodePayload[DraftCreated](e); err == nil {
+			return []Attachment{p.File}
+		}
+	case EvDraftVersion:
+		if p, err := decodePayload[DraftVersion](e); err == nil {
+			return []Attachment{p.File}
+		}
+	}
+	return nil
+}
+
+// JournalHasFile: the journal of scope already holds the file.
+func (s *Store) JournalHasFile(ctx context.Context, scope, sha string) (bool, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM journal_files WHERE sha256 = ? AND scope = ?`, sha, scope).Scan(&n)
+	return n > 0, err
+}
+
+// NoteJournalFiles records that the message uid of scope carries files.
+func (s *Store) NoteJournalFiles(ctx context.Context, scope string, uid uint32, shas []string) error {
+	if len(shas) == 0 {
+		return nil
+	}
+	return s.mailWrite(ctx, "note journal files", false, func(tx *wtx) error {
+		for _, sha := range shas {
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO journal_files(sha256, scope, uid) VALUES (?, ?, ?)`, sha, scope, uid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetJournalValidity records the UIDVALIDITY of a scope's folder the first
+// time it is read.
+func (s *Store) SetJournalValidity(ctx context.Context, scope string, validity uint32) error {
+	return s.mailWrite(ctx, "set journal uidvalidity", true, func(tx *wtx) error {
+		_, err := tx.Exec(`UPDATE journal_folders SET uidvalidity = ? WHERE scope = ?`, validity, scope)
+		return err
+	})
+}
+
+// ResetJournalScope: the folder of scope has a new UIDVALIDITY (it was
+// recreated, or restored from a backup): its UIDs name other messages now.
+// What this workstation learned from it is forgotten and the state
+// rebuilt without it; its own events go back to the outbox (a pull before
+// the next append finds those the folder still holds: same event id, no
+// second copy applied); reading the folder again from UID 1 judges the
+// rest anew.
+func (s *Store) ResetJournalScope(ctx context.Context, scope string, validity uint32) error {
+	_, err := s.writeEvents(ctx, "reset journal "+scope, false, func(tx *wtx) ([]Event, error) {
+		if _, err := tx.Exec(`UPDATE journal_folders SET uidvalidity = ?, last_uid = 0 WHERE scope = ?`, validity, scope); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`DELETE FROM journal_warnings WHERE scope = ?`, scope); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`DELETE FROM journal_files WHERE scope = ?`, scope); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`DELETE FROM journal_events WHERE scope = ? AND local = 0`, scope); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`INSERT OR IGNORE INTO journal_outbox(event_id, scope)
+			SELECT j.event_id, j.scope FROM journal_events j JOIN events e ON e.id = j.event_id
+			WHERE j.scope = ? AND j.local = 1 AND j.state = 'applied' ORDER BY e.seq`, scope); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`UPDATE journal_events SET uid = NULL, state = 'pending' WHERE scope = ? AND local = 1 AND state = 'applied'`, scope); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(`DELETE FROM journal_events WHERE scope = ? AND local = 1 AND state = 'refused'`, scope); err != nil {
+			return nil, err
+		}
+		return nil, rebuild(tx)
+	})
+	return err
+}
+
+// CanonicalDump is the shared state of the store as text, the same on
+// every workstation of an agency that has read the same journal: the
+// directory, the registers and their counters, the documents, the
+// assignments and the drafts (not what is only local: mail, settings,
+// row ids, times of reading).
+func (s *Store) CanonicalDump(ctx context.Context) (string, error) {
+	var b bytes.Buffer
+	for _, q := range []string{
+		`SELECT code, name, abbr FROM agency`,
+		`SELECT id, name, abbr FROM units ORDER BY id`,
+		`SELECT id, email, full_name, title, coalesce(unit_id, ''), clearance FROM people ORDER BY id`,
+		`SELECT person_id, role FROM person_roles ORDER BY person_id, role`,
+		`SELECT person_id, hex(public_key) FROM person_keys ORDER BY person_id`,
+		`SELECT id, kind, year, secret, closed, name FROM registers ORDER BY id`,
+		`SELECT register_id, counter_key, next FROM counters ORDER BY register_id, counter_key`,
+		`SELECT id, register_id, kind, number, notation, subject, issuer, status, registered_by FROM documents ORDER BY id`,
+		`SELECT document_id, sha256, name, size FROM attachments ORDER BY document_id, sha256`,
+		`SELECT id, document_id, assignee_kind, assignee_id, role, deadline, state FROM assignments ORDER BY id`,
+		`SELECT id, state FROM drafts ORDER BY id`,
+		`SELECT draft_id, version, sha256 FROM draft_versions ORDER BY draft_id, version`,
+		`SELECT subject_kind, subject_id, actor, action, comment, event_id FROM workflow_steps ORDER BY event_id`,
+	} {
+		rows, err := s.r.QueryContext(ctx, q)
+		if err != nil {
+			return "", fmt.Errorf("dump: %s: %w", q, err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		fmt.Fprintf(&b, "-- %s\n", q)
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return "", err
+			}
+			for i, v := range vals {
+				if i > 0 {
+					b.WriteByte('\t')
+				}
+				if x, ok := v.([]byte); ok {
+					v = string(x)
+				}
+				fmt.Fprint(&b, v)
+			}
+			b.WriteByte('\n')
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+	}
+	return b.String(), nil
 }

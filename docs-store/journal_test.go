@@ -223,37 +223,13 @@ func numbers(t testing.TB, s *Store) string {
 	return b.String()
 }
 
-// dump is the shared state of a store, canonical: what every workstation
-// of the agency must hold alike.
 func dump(t testing.TB, s *Store) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
-		`SELECT id, email, full_name FROM people ORDER BY id`,
-		`SELECT person_id, hex(public_key) FROM person_keys ORDER BY person_id`,
-		`SELECT id, kind, year, secret, closed FROM registers ORDER BY id`,
-		`SELECT register_id, counter_key, next FROM counters ORDER BY register_id, counter_key`,
-		`SELECT id, register_id, number, notation, subject, status, registered_by FROM documents ORDER BY id`,
-		`SELECT document_id, assignee_id, role, state FROM assignments ORDER BY id`,
-		`SELECT id, state FROM drafts ORDER BY id`,
-	} {
-		rows, err := s.r.Query(q)
-		if err != nil {
-			t.Fatal(q, err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			rows.Scan(ptrs...)
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
+	d, err := s.CanonicalDump(context.Background())
+	if err != nil {
+		t.Fatal(err)
 	}
-	return b.String()
+	return d
 }
 
 func TestJournalRaceClaimsAgain(t *testing.T) {

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS journal_events (
     uid         INTEGER,                   -- NULL while pending
     state       TEXT NOT NULL,             -- pending | applied | refused
     local       INTEGER NOT NULL,          -- 1: made on this workstation
+    offline     INTEGER NOT NULL DEFAULT 0, -- 1: made while the server could not be reached (applied here before the journal ordered it)
     kind        TEXT NOT NULL DEFAULT '',  -- refused: lost (a colleague came first) | forged | invalid
     reason      TEXT NOT NULL DEFAULT '',  -- refused: the error, for the log and the warnings view
     replaced_by TEXT NOT NULL DEFAULT '', -- a lost claim: the event that claimed again
