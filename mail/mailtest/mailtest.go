@@ -27,9 +27,11 @@
 //	S=$(mktemp -d); eval "$(scripts/mailserver/start.sh $S | sed 's/^/export CONGVU_/')"
 //	go test ./mail/...; scripts/mailserver/stop.sh $S --purge
 //
-// Users: clerk, manager, specialist, bench, big, u01..u20 @agency.test and
-// alice@other.test; every password is "<local part>pass". Shared/VanThu is
-// a public folder where clerk and manager have every right.
+// Users: clerk, manager, specialist, bench, big, admin, u01..u24
+// @agency.test and alice@other.test; every password is "<local part>pass".
+// Shared/VanThu is a public folder where clerk and manager have every
+// right. JournalFolders makes a test's own shared journal folders (admin:
+// every right; staff: lrsi); u01..u20 are FreshUser's, u21..u24 spare staff.
 package mailtest
 
 import (

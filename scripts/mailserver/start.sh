@@ -24,8 +24,12 @@
 # MAIL_SUBMISSION_PORT (STARTTLS + AUTH required), MAIL_SUBMISSIONS_PORT.
 #
 # Users (see ./users; the password is always <local part>pass):
-#   clerk, manager, specialist, bench, big, u01..u20 @agency.test; alice@other.test
-# Shared folder Shared/VanThu: clerk and manager have every right.
+#   clerk, manager, specialist, bench, big, admin, u01..u24 @agency.test;
+#   alice@other.test
+# Shared folder Shared/VanThu: clerk and manager have every right. The
+# journal folders (Shared/Journal-*) are made per test by mailtest.JournalFolders
+# (doveadm; see docs/JOURNAL-SERVER.md). Never put a dovecot-acl file in
+# public/ itself: Dovecot applies it to every public folder.
 #
 # Prints KEY=VALUE lines on stdout (eval-able), everything else on stderr:
 #   MAIL_ROOT MAIL_CA DOVECOT_PID POSTFIX_PID MAIL_IMAP_PORT MAIL_IMAPS_PORT
