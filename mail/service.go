@@ -241,9 +241,16 @@ func (s *Service) Kick() {
 func (s *Service) Stop() {
 	s.mu.Lock()
 	cancel := s.cancel
+	stops := make([]context.CancelFunc, 0, len(s.stops))
+	for _, stop := range s.stops {
+		stops = append(stops, stop)
+	}
 	s.mu.Unlock()
 	if cancel != nil {
 		cancel()
+	}
+	for _, stop := range stops {
+		stop() // work started outside Start (the journal) too
 	}
 	s.wg.Wait()
 }

@@ -577,3 +577,19 @@ func (d Dialer) Check(ctx context.Context, a docstore.MailAccount, password stri
 	wg.Wait()
 	return r
 }
+
+// Logout ends an IMAP session politely: LOGOUT, waiting at most 2 s for
+// the server's answer (a dead connection must not hold up a shutdown),
+// then closes the connection.
+func Logout(c *imapclient.Client) {
+	done := make(chan struct{})
+	go func() {
+		c.Logout().Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
+	c.Close()
+}

@@ -131,8 +131,16 @@ func noKeyring(err error) error {
 // keyringCall runs f (a go-keyring call, which can block on a D-Bus prompt
 // forever) with a time limit.
 func keyringCall[T any](timeout time.Duration, f func() (T, error)) (T, error) {
+	return KeyringCall(timeout, checkBus, f)
+}
+
+// KeyringCall runs f, a call into the OS keyring, once bus says a session
+// bus is there, and gives up after timeout with ErrNoKeyring (the call is
+// abandoned; its goroutine ends when the keyring answers, if ever). For
+// every keyring user of the program: passwords here, journal keys.
+func KeyringCall[T any](timeout time.Duration, bus func() error, f func() (T, error)) (T, error) {
 	var zero T
-	if err := checkBus(); err != nil {
+	if err := bus(); err != nil {
 		return zero, err
 	}
 	type result struct {
@@ -154,12 +162,13 @@ func keyringCall[T any](timeout time.Duration, f func() (T, error)) (T, error) {
 	}
 }
 
-// checkBus is sessionBusPresent; the tests with keyring.MockInit replace it.
-var checkBus = sessionBusPresent
+// checkBus is SessionBusPresent; the tests with keyring.MockInit replace it.
+var checkBus = SessionBusPresent
 
-// sessionBusPresent: on the Secret Service platforms, a session bus address
-// must be known; otherwise godbus would run dbus-launch (a stray daemon).
-func sessionBusPresent() error {
+// SessionBusPresent: on the Secret Service platforms, a session bus address
+// must be known; otherwise godbus would run dbus-launch (a stray daemon,
+// without the keyring on it anyway). ErrNoKeyring when there is none.
+func SessionBusPresent() error {
 	switch runtime.GOOS {
 	case "windows", "darwin", "ios", "android", "js", "wasip1", "plan9":
 		return nil

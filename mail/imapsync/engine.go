@@ -207,18 +207,7 @@ func (e *Engine) connect(ctx context.Context) (*session, error) {
 	return &session{e: e, c: c, caps: caps}, nil
 }
 
-func (s *session) close() {
-	done := make(chan struct{})
-	go func() {
-		s.c.Logout().Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-	}
-	s.c.Close()
-}
+func (s *session) close() { account.Logout(s.c) }
 
 // Summary is the result of a whole sync of an account.
 type Summary struct {

@@ -161,7 +161,7 @@ func writeAttachment(bw *bufio.Writer, a Attachment) error {
 		return fmt.Errorf("mimemsg: compose: attachment %q: %w", a.Name, err)
 	}
 	defer rc.Close()
-	lw := &lineWrapper{w: bw, max: 76}
+	lw := NewLineWrapper(bw, 76)
 	enc := base64.NewEncoder(base64.StdEncoding, lw)
 	if _, err := io.Copy(enc, rc); err != nil {
 		return fmt.Errorf("mimemsg: compose: attachment %q: %w", a.Name, err)
@@ -169,10 +169,7 @@ func writeAttachment(bw *bufio.Writer, a Attachment) error {
 	if err := enc.Close(); err != nil {
 		return fmt.Errorf("mimemsg: compose: attachment %q: %w", a.Name, err)
 	}
-	if lw.col > 0 {
-		bw.WriteString("\r\n")
-	}
-	return nil
+	return lw.EndLine()
 }
 
 // plainParam: a name that can go as a quoted parameter as it is.
@@ -245,20 +242,26 @@ func (h *headerWriter) raw(name, value string) {
 
 // tokens writes a field from tokens separated by one space, folding
 // between tokens where a line would pass maxLine.
-func (h *headerWriter) tokens(name string, toks []string) {
-	h.w.WriteString(name + ":")
+func (h *headerWriter) tokens(name string, toks []string) { WriteField(h.w, name, toks) }
+
+// WriteField writes a header field from tokens separated by one space,
+// with CRLF, folding between tokens where a line would pass 78
+// characters (a token is never cut: encoded words and parameters stay
+// whole; a token longer than a line gets a line of its own).
+func WriteField(w *bufio.Writer, name string, toks []string) {
+	w.WriteString(name + ":")
 	col := len(name) + 1
 	for _, t := range toks {
 		t = stripCRLF(t)
 		if col+1+len(t) > maxLine && col > len(name)+1 {
-			h.w.WriteString("\r\n")
+			w.WriteString("\r\n")
 			col = 0
 		}
-		h.w.WriteByte(' ')
-		h.w.WriteString(t)
+		w.WriteByte(' ')
+		w.WriteString(t)
 		col += 1 + len(t)
 	}
-	h.w.WriteString("\r\n")
+	w.WriteString("\r\n")
 }
 
 // unstructured writes a text field (Subject): as it is when it is plain
@@ -443,14 +446,29 @@ func writeQP(w *bufio.Writer, text string) {
 	}
 }
 
-// lineWrapper breaks base64 output into CRLF-terminated lines.
-type lineWrapper struct {
+// NewLineWrapper breaks what is written to it (base64) into
+// CRLF-terminated lines of max characters (76 for MIME); EndLine ends the
+// last one.
+func NewLineWrapper(w io.Writer, max int) *LineWrapper { return &LineWrapper{w: w, max: max} }
+
+// EndLine ends a line left open by the last Write.
+func (l *LineWrapper) EndLine() error {
+	if l.col == 0 {
+		return nil
+	}
+	l.col = 0
+	_, err := io.WriteString(l.w, "\r\n")
+	return err
+}
+
+// LineWrapper breaks base64 output into CRLF-terminated lines.
+type LineWrapper struct {
 	w   io.Writer
 	max int
 	col int
 }
 
-func (l *lineWrapper) Write(p []byte) (int, error) {
+func (l *LineWrapper) Write(p []byte) (int, error) {
 	n := 0
 	for len(p) > 0 {
 		k := min(l.max-l.col, len(p))
@@ -470,11 +488,15 @@ func (l *lineWrapper) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-func newBoundary() string {
+func newBoundary() string { return NewBoundary("congvu") }
+
+// NewBoundary returns a fresh multipart boundary naming its maker. "=_"
+// cannot occur in base64 or quoted-printable output, so no body line can
+// look like it.
+func NewBoundary(maker string) string {
 	var b [15]byte
 	rand.Read(b[:])
-	// "=_" cannot occur in base64 or quoted-printable output.
-	return "=_congvu_" + hex.EncodeToString(b[:])
+	return "=_" + maker + "_" + hex.EncodeToString(b[:])
 }
 
 // Recipients returns the envelope recipients of d: the To, Cc and Bcc

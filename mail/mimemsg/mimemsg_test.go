@@ -523,7 +523,7 @@ func bigMessage(n int) io.Reader {
 	src := io.LimitReader(&prng{r: rand.New(rand.NewPCG(7, 7))}, int64(n))
 	pr, pw := io.Pipe()
 	go func() {
-		lw := &lineWrapper{w: pw, max: 76}
+		lw := NewLineWrapper(pw, 76)
 		enc := base64.NewEncoder(base64.StdEncoding, lw)
 		io.Copy(enc, src)
 		enc.Close()
