@@ -606,6 +606,20 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 		o.Verdict = VerdictDuplicate
 		return o, false, nil
 	}
+	if known {
+		var reread int
+		if err := tx.QueryRow(`SELECT reread FROM journal_events WHERE event_id = ?`, e.ID).Scan(&reread); err != nil {
+			return o, false, err
+		}
+		if reread == 1 {
+			// Found again in the folder's new UIDs: same event, same verdict.
+			if _, err := tx.Exec(`UPDATE journal_events SET uid = ?, reread = 0 WHERE event_id = ?`, en.UID, e.ID); err != nil {
+				return o, false, err
+			}
+			o.Verdict = state
+			return o, true, nil
+		}
+	}
 	if err := checkSigner(tx, e, en.Signer, pin); err != nil {
 		o.Verdict, o.Kind, o.Err = VerdictRefused, RefusedForged, err
 		if err := recordVerdict(tx, scope, en, VerdictRefused, RefusedForged, err); err != nil {
@@ -1005,37 +1019,54 @@ func (s *Store) SetJournalValidity(ctx context.Context, scope string, validity u
 
 // ResetJournalScope: the folder of scope has a new UIDVALIDITY (it was
 // recreated, or restored from a backup): its UIDs name other messages now.
-// What this workstation learned from it is forgotten and the state
-// rebuilt without it; its own events go back to the outbox (a pull before
-// the next append finds those the folder still holds: same event id, no
-// second copy applied); reading the folder again from UID 1 judges the
-// rest anew.
+// The state stays; every event of the scope is to be found again
+// (reread), the folder is read again from UID 1 — an event found again
+// takes its new UID and keeps its verdict, a new one is judged — and
+// FinishJournalReread settles what was not found.
 func (s *Store) ResetJournalScope(ctx context.Context, scope string, validity uint32) error {
-	_, err := s.writeEvents(ctx, "reset journal "+scope, false, func(tx *wtx) ([]Event, error) {
-		if _, err := tx.Exec(`UPDATE journal_folders SET uidvalidity = ?, last_uid = 0 WHERE scope = ?`, validity, scope); err != nil {
+	return s.mailWrite(ctx, "reset journal "+scope, true, func(tx *wtx) error {
+		for _, q := range []string{
+			`UPDATE journal_folders SET uidvalidity = ?2, last_uid = 0 WHERE scope = ?1`,
+			`DELETE FROM journal_warnings WHERE scope = ?1`,
+			`DELETE FROM journal_files WHERE scope = ?1`,
+			`UPDATE journal_events SET uid = NULL, reread = 1 WHERE scope = ?1 AND uid IS NOT NULL`,
+		} {
+			if _, err := tx.Exec(q, scope, validity); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// FinishJournalReread ends the reading again of a scope's folder
+// (ResetJournalScope): this workstation's own events the folder no longer
+// holds go back to the outbox; colleagues' events it no longer holds are
+// forgotten, and the state is rebuilt without them once nothing is
+// pending.
+func (s *Store) FinishJournalReread(ctx context.Context, scope string) error {
+	_, err := s.writeEvents(ctx, "reread journal "+scope, false, func(tx *wtx) ([]Event, error) {
+		var gone int
+		if err := tx.QueryRow(`SELECT count(*) FROM journal_events WHERE scope = ? AND reread = 1 AND local = 0`, scope).Scan(&gone); err != nil {
 			return nil, err
 		}
-		if _, err := tx.Exec(`DELETE FROM journal_warnings WHERE scope = ?`, scope); err != nil {
-			return nil, err
+		for _, q := range []string{
+			`INSERT OR IGNORE INTO journal_outbox(event_id, scope)
+				SELECT j.event_id, j.scope FROM journal_events j JOIN events e ON e.id = j.event_id
+				WHERE j.scope = ? AND j.reread = 1 AND j.local = 1 AND j.state = 'applied' ORDER BY e.seq`,
+			`UPDATE journal_events SET state = 'pending', offline = 1, reread = 0 WHERE scope = ? AND reread = 1 AND local = 1 AND state = 'applied'`,
+			`DELETE FROM journal_events WHERE scope = ? AND reread = 1`,
+		} {
+			if _, err := tx.Exec(q, scope); err != nil {
+				return nil, err
+			}
 		}
-		if _, err := tx.Exec(`DELETE FROM journal_files WHERE scope = ?`, scope); err != nil {
-			return nil, err
+		if gone > 0 {
+			if _, err := tx.Exec(`UPDATE journal_state SET out_of_order = 1 WHERE id = 1`); err != nil {
+				return nil, err
+			}
 		}
-		if _, err := tx.Exec(`DELETE FROM journal_events WHERE scope = ? AND local = 0`, scope); err != nil {
-			return nil, err
-		}
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO journal_outbox(event_id, scope)
-			SELECT j.event_id, j.scope FROM journal_events j JOIN events e ON e.id = j.event_id
-			WHERE j.scope = ? AND j.local = 1 AND j.state = 'applied' ORDER BY e.seq`, scope); err != nil {
-			return nil, err
-		}
-		if _, err := tx.Exec(`UPDATE journal_events SET uid = NULL, state = 'pending' WHERE scope = ? AND local = 1 AND state = 'applied'`, scope); err != nil {
-			return nil, err
-		}
-		if _, err := tx.Exec(`DELETE FROM journal_events WHERE scope = ? AND local = 1 AND state = 'refused'`, scope); err != nil {
-			return nil, err
-		}
-		return nil, rebuild(tx)
+		return nil, nil
 	})
 	return err
 }

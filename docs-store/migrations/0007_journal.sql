@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS journal_events (
     kind        TEXT NOT NULL DEFAULT '',  -- refused: lost (a colleague came first) | forged | invalid
     reason      TEXT NOT NULL DEFAULT '',  -- refused: the error, for the log and the warnings view
     replaced_by TEXT NOT NULL DEFAULT '', -- a lost claim: the event that claimed again
-    raw         BLOB                       -- a refused event's wire form (it is in no other table)
+    raw         BLOB,                      -- a refused event's wire form (it is in no other table)
+    reread      INTEGER NOT NULL DEFAULT 0 -- 1: its folder got a new UIDVALIDITY; not yet found again
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS journal_events_by_uid ON journal_events(scope, uid) WHERE uid IS NOT NULL;
 CREATE INDEX IF NOT EXISTS journal_events_pending ON journal_events(state) WHERE state = 'pending';

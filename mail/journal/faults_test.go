@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
+
 	"congvu/docs-store"
 	"congvu/mail/mailtest"
 )
@@ -211,4 +213,124 @@ func TestHelperWorkstation(t *testing.T) {
 			fmt.Printf("registered %s\n", in.Notation)
 		}
 	}
+}
+
+// A leader works offline for a day (directs five documents, approves two
+// drafts) while the clerk goes on registering and a second clerk's
+// workstation joins; when the leader's workstation comes back, its work is in the
+// journal and every workstation holds the same state. (A step the day
+// made impossible — a number taken meanwhile — is covered by
+// TestRacingClerksOneOffline.)
+func TestPartitionAndHeal(t *testing.T) {
+	a := newTestAgency(t)
+	ctx := context.Background()
+	clerk, leader, spec := a.join("clerk"), a.join("manager"), a.join("specialist")
+	const wait = 15 * time.Second
+	var docs []string
+	for i := 0; i < 5; i++ {
+		r, err := clerk.st.RegisterIncoming(ctx, "clerk", a.incoming(i))
+		must(t, err)
+		docs = append(docs, r.DocID)
+	}
+	ref, err := spec.st.Blobs().Put(strings.NewReader("dự thảo kế hoạch"))
+	must(t, err)
+	mk := func(subject string) string {
+		id, err := spec.st.CreateDraft(ctx, "specialist", docstore.NewDraft{Type: "KH", Subject: subject,
+			File: docstore.Attachment{SHA256: ref.SHA256, Name: "ke-hoach.docx", Size: ref.Size}})
+		must(t, err)
+		must(t, spec.st.SubmitDraft(ctx, "specialist", id, "manager", ""))
+		return id
+	}
+	keep, second := mk("Kế hoạch kiểm tra năm 2027"), mk("Kế hoạch tập huấn")
+	eventually(t, wait, "the leader has everything", func() bool {
+		return leader.hasDoc(docs[4]) && leader.draftState(t, keep) == docstore.DraftPending && leader.draftState(t, second) == docstore.DraftPending
+	})
+
+	leader.proxy.unplug() // the day begins
+	for _, d := range docs {
+		_, err := leader.st.Direct(ctx, "manager", docstore.Direction{DocID: d, Comment: "Chuyên viên xử lý",
+			Assignments: []docstore.AssignmentInput{{Kind: "person", Assignee: "specialist", Role: "chu_tri"}}})
+		must(t, err)
+	}
+	must(t, leader.st.ApproveDraft(ctx, "manager", keep, "Đồng ý"))
+	must(t, leader.st.ApproveDraft(ctx, "manager", second, "Đồng ý"))
+	// Meanwhile the clerk registers more, and a second clerk's new
+	// workstation joins.
+	for i := 5; i < 15; i++ {
+		_, err := clerk.st.RegisterIncoming(ctx, "clerk", a.incoming(i))
+		must(t, err)
+	}
+	a.join("u01")
+	st, err := leader.st.JournalStatus(ctx)
+	must(t, err)
+	if st.Pending != len(docs)+2 {
+		t.Fatalf("%d pending on the offline leader, want %d", st.Pending, len(docs)+2)
+	}
+
+	leader.proxy.plug() // the day ends
+	leader.r.Kick()
+	dump := a.converged(t, 60*time.Second, "clerk", "manager", "specialist", "u01", "admin")
+	if !strings.Contains(dump, docstore.DraftApproved) {
+		t.Fatal("the approvals made offline are not in the shared state")
+	}
+	as, err := spec.st.MyWork(ctx, "specialist", spec.st.Today())
+	must(t, err)
+	if len(as) != len(docs) {
+		t.Fatalf("the specialist has %d assignments from the offline day, want %d", len(as), len(docs))
+	}
+}
+
+// The journal folder restored from a backup (recreated: a new
+// UIDVALIDITY, its messages in the same order) while the clerk registered
+// one more document offline: the workstations notice, read the journal
+// again from its start, the clerk's pending registration goes in, and all
+// converge with nothing lost or doubled.
+func TestJournalRestoredNewUIDValidity(t *testing.T) {
+	a := newTestAgency(t)
+	ctx := context.Background()
+	clerk, leader := a.join("clerk"), a.join("manager")
+	var ok []string
+	for i := 0; i < 3; i++ {
+		in := a.incoming(i)
+		_, err := clerk.st.RegisterIncoming(ctx, "clerk", in)
+		must(t, err)
+		ok = append(ok, in.Notation)
+	}
+	a.converged(t, 10*time.Second, "clerk", "manager")
+	clerk.proxy.unplug()
+	leader.proxy.unplug()
+
+	// The administrator's backup and restore.
+	admin := a.e.IMAP(t, "admin", nil)
+	_, err := admin.Select(a.main, nil).Wait()
+	must(t, err)
+	msgs, err := admin.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	must(t, err)
+	must(t, admin.Unselect().Wait())
+	var backup [][]byte
+	for _, m := range msgs {
+		for _, b := range m.BodySection {
+			backup = append(backup, b.Bytes)
+		}
+	}
+	a.e.Doveadm(t, "mailbox", "delete", "-u", "admin@agency.test", a.main)
+	a.e.Doveadm(t, "-o", "plugin/acl=", "mailbox", "create", "-u", "admin@agency.test", a.main)
+	a.e.Doveadm(t, "acl", "set", "-u", "admin@agency.test", a.main, "user=admin@agency.test", "lookup", "read", "write", "write-seen", "write-deleted", "insert", "post", "expunge", "create", "delete", "admin")
+	a.e.Doveadm(t, "acl", "set", "-u", "admin@agency.test", a.main, "authenticated", "lookup", "read", "write-seen", "insert")
+	for _, raw := range backup {
+		_, err := mailtest.Append(admin, a.main, raw)
+		must(t, err)
+	}
+
+	in := a.incoming(100)
+	_, err = clerk.st.RegisterIncoming(ctx, "clerk", in)
+	must(t, err)
+	ok = append(ok, in.Notation)
+	clerk.proxy.plug()
+	leader.proxy.plug()
+	clerk.r.Kick()
+	leader.r.Kick()
+	a.converged(t, 30*time.Second, "clerk", "manager")
+	checkRegister(t, leader, ok)
+	checkRegister(t, clerk, ok)
 }

@@ -95,3 +95,31 @@ func TestSecretJournalOnlyForTheCleared(t *testing.T) {
 	}
 	a.converged(t, 10*time.Second, "clerk", "manager")
 }
+
+// The same event delivered twice (a retried APPEND whose first answer was
+// lost, a message copied back by hand): the second copy changes nothing.
+func TestDuplicateDeliveryAppliedOnce(t *testing.T) {
+	a := newTestAgency(t)
+	ctx := context.Background()
+	clerk, leader := a.join("clerk"), a.join("manager")
+	reg, err := clerk.st.RegisterIncoming(ctx, "clerk", a.incoming(1))
+	must(t, err)
+	var ev docstore.Event
+	must(t, clerk.st.EachEvent(ctx, 0, func(_ int64, e docstore.Event) error {
+		if e.Type == docstore.EvIncomingRegistered {
+			ev = e
+		}
+		return nil
+	}))
+	before := a.converged(t, 10*time.Second, "clerk", "manager")
+	var buf bytes.Buffer
+	must(t, Encode(&buf, ev, agencyCode, docstore.MailAddress{Addr: "clerk@agency.test"}, a.keys["clerk"], nil))
+	uid := a.e.DeliverRaw(t, a.main, "clerk", buf.Bytes())
+	eventually(t, 10*time.Second, "the copy is read", func() bool { return leader.lastUID(docstore.ScopeAgency) >= uint32(uid) })
+	if after := a.converged(t, 10*time.Second, "clerk", "manager"); after != before {
+		t.Fatalf("the second copy of %s changed the state", reg.DocID)
+	}
+	if ws, _ := leader.st.JournalWarnings(ctx); len(ws) != 0 {
+		t.Fatalf("a duplicate is not a warning: %+v", ws)
+	}
+}

@@ -527,18 +527,20 @@ func (s *session) rights(f docstore.JournalFolder) (string, error) {
 // pull reads the journal folder f from its position, verifies each
 // message and applies them in UID order, batch by batch. mine marks the
 // events this workstation just appended.
-func (s *session) pull(ctx context.Context, f docstore.JournalFolder, mine map[string]bool) ([]docstore.JournalOutcome, error) {
+func (s *session) pull(ctx context.Context, f docstore.JournalFolder, mine map[string]bool) (outs []docstore.JournalOutcome, err error) {
 	s.selected = ""
 	sel, err := s.c.Select(f.Name, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return nil, fmt.Errorf("open journal %s: %w", f.Name, err)
 	}
 	s.selected = f.Name
+	reread := false
 	if f.UIDValidity != sel.UIDValidity {
 		if f.UIDValidity != 0 {
 			if err := s.r.st.ResetJournalScope(ctx, f.Scope, sel.UIDValidity); err != nil {
 				return nil, err
 			}
+			reread = true
 		} else if err := s.r.st.SetJournalValidity(ctx, f.Scope, sel.UIDValidity); err != nil {
 			return nil, err
 		}
@@ -551,13 +553,21 @@ func (s *session) pull(ctx context.Context, f docstore.JournalFolder, mine map[s
 			}
 		}
 	}
+	if reread {
+		// Everything read again (or nothing to read): settle what the
+		// restored folder no longer holds.
+		defer func() {
+			if err == nil {
+				err = s.r.st.FinishJournalReread(ctx, f.Scope)
+			}
+		}()
+	}
 	if sel.NumMessages == 0 || (sel.UIDNext != 0 && uint32(sel.UIDNext) <= f.LastUID+1) {
 		return nil, nil
 	}
 	var set imap.UIDSet
 	set.AddRange(imap.UID(f.LastUID+1), 0)
 	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-	var outs []docstore.JournalOutcome
 	batch := make([]docstore.JournalEntry, 0, s.r.cfg.Batch)
 	flush := func() error {
 		if len(batch) == 0 {
