@@ -207,6 +207,7 @@ type session struct {
 	c        *imapclient.Client
 	changed  chan struct{} // the selected journal got new messages (IDLE)
 	selected string
+	rightsOf map[string]string // scope → missing rights (MYRIGHTS), nil: to ask
 }
 
 func (r *Replicator) connect(ctx context.Context) (*session, error) {
@@ -240,22 +241,34 @@ func (s *session) close() { account.Logout(s.c) }
 
 // serve: sync, then wait for work, until the connection fails or ctx ends.
 func (s *session) serve(ctx context.Context) error {
+	sync := true
 	for {
-		if err := s.syncAll(ctx); err != nil {
-			return err
+		if sync {
+			if err := s.syncAll(ctx); err != nil {
+				return err
+			}
 		}
-		if err := s.wait(ctx); err != nil {
+		var err error
+		if sync, err = s.wait(ctx); err != nil {
 			return err
 		}
 	}
 }
 
 // wait idles on the agency's journal until a request, a notification, a
-// Kick or the poll interval; it serves requests itself.
-func (s *session) wait(ctx context.Context) error {
+// Kick or the poll interval; it serves requests itself. sync: the journals
+// are to be read again (not after a request: serving it read its folder).
+func (s *session) wait(ctx context.Context) (sync bool, err error) {
+	// A request already waiting is served without an IDLE round trip (a
+	// burst of commands, an import).
+	select {
+	case req := <-s.r.reqs:
+		return false, s.handle(ctx, req)
+	default:
+	}
 	folders, err := s.r.st.JournalFolders(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, f := range folders {
 		if f.Scope != docstore.ScopeAgency {
@@ -263,17 +276,17 @@ func (s *session) wait(ctx context.Context) error {
 		}
 		sel, err := s.examine(f.Name)
 		if err != nil {
-			return err
+			return false, err
 		}
 		// A message that arrived between the last read and this SELECT is
 		// in the SELECT's counts, not announced by IDLE: read it now.
 		if sel != nil && uint32(sel.UIDNext) > f.LastUID+1 {
-			return nil
+			return true, nil
 		}
 	}
 	idle, err := s.c.Idle()
 	if err != nil {
-		return fmt.Errorf("idle: %w", err)
+		return false, fmt.Errorf("idle: %w", err)
 	}
 	stop := func() error {
 		if err := idle.Close(); err != nil {
@@ -287,17 +300,18 @@ func (s *session) wait(ctx context.Context) error {
 	case req := <-s.r.reqs:
 		if err := stop(); err != nil {
 			req.reply <- docstore.ErrOffline
-			return err
+			return false, err
 		}
-		return s.handle(ctx, req)
+		return false, s.handle(ctx, req)
 	case <-s.changed:
 	case <-s.r.kick:
 	case <-t.C:
+		s.rightsOf = nil // the administrator may have changed them
 	case <-ctx.Done():
 		stop()
-		return ctx.Err()
+		return false, ctx.Err()
 	}
-	return stop()
+	return true, stop()
 }
 
 // examine selects name read-only unless it is selected already (then the
@@ -440,13 +454,21 @@ func (s *session) syncAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	missing := map[string]string{}
-	for _, f := range folders {
-		m, err := s.rights(f)
-		if err != nil {
-			return err
+	if s.rightsOf == nil {
+		// MYRIGHTS once a session (and again at each poll): they change
+		// only when the administrator changes them.
+		s.rightsOf = map[string]string{}
+		for _, f := range folders {
+			m, err := s.rights(f)
+			if err != nil {
+				return err
+			}
+			s.rightsOf[f.Scope] = m
 		}
-		missing[f.Scope] = m
+	}
+	missing := s.rightsOf
+	for _, f := range folders {
+		m := missing[f.Scope]
 		if m != "" && f.Scope != docstore.ScopeAgency {
 			continue // not cleared for the secret journal: the server refuses, the window shows nothing of it
 		}
