@@ -1127,3 +1127,67 @@ func (s *Store) CanonicalDump(ctx context.Context) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// PublishHistory queues every event this store holds that no journal has
+// yet — the founding administrator's log, made before the journal
+// existed — in the order they were made, for the replicator to append.
+// The founding must carry the administrator's key (AgencyFounded.Admin.
+// PublicKey): a journal that starts without it is refused by every
+// workstation (ErrNoAdminKey).
+func (s *Store) PublishHistory(ctx context.Context) error {
+	_, err := s.writeEvents(ctx, "publish history", false, func(tx *wtx) ([]Event, error) {
+		rows, err := tx.Query(`SELECT e.id, e.type, e.version, e.actor, e.time, e.payload FROM events e
+			WHERE NOT EXISTS (SELECT 1 FROM journal_events j WHERE j.event_id = e.id) ORDER BY e.seq`)
+		if err != nil {
+			return nil, err
+		}
+		var evs []Event
+		for rows.Next() {
+			var e Event
+			var stamp string
+			var p []byte
+			if err := rows.Scan(&e.ID, &e.Type, &e.Version, &e.Actor, &stamp, &p); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			e.Payload = p
+			if e.Time, err = time.Parse(time.RFC3339Nano, stamp); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			evs = append(evs, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if e.Type == EvAgencyFounded {
+				p, err := decodePayload[AgencyFounded](e)
+				if err != nil {
+					return nil, err
+				}
+				if _, err := ParsePublicKey(p.Admin.PublicKey); err != nil {
+					return nil, ErrNoAdminKey
+				}
+			}
+			scope, err := eventScope(tx, e)
+			if err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec(`INSERT INTO journal_events(event_id, scope, state, local, offline) VALUES (?, ?, 'pending', 1, 1)`, e.ID, scope); err != nil {
+				return nil, err
+			}
+			if _, err := tx.Exec(`INSERT INTO journal_outbox(event_id, scope) VALUES (?, ?)`, e.ID, scope); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	})
+	return err
+}
+
+// ErrNoAdminKey: the agency was founded without its administrator's
+// journal key (no keyring at the first start), so no journal can start
+// from it.
+var ErrNoAdminKey = errors.New("the agency was founded without the administrator's journal key")

@@ -140,6 +140,9 @@ func (s *Service) StartJournal(ctx context.Context, personID string, keys journa
 	}
 	rctx, cancel := context.WithCancel(base)
 	s.mu.Lock()
+	if stop := s.stops["journal"]; stop != nil {
+		stop() // started again (joined again, another person): one replicator
+	}
 	s.stops["journal"] = cancel
 	s.mu.Unlock()
 	s.wg.Add(1)
@@ -148,4 +151,39 @@ func (s *Service) StartJournal(ctx context.Context, personID string, keys journa
 		r.Run(rctx)
 	}()
 	return r, nil
+}
+
+// CreateJournal is the founding administrator's side of joining: it pins
+// the agency with their own key, records the (empty) journal folders the
+// agency's IT made (docs/JOURNAL-SERVER.md), queues everything this store
+// holds for them — the founding first — and starts the replicator, which
+// appends it. Colleagues then join with ReadFounding and ConfirmJoin.
+func (s *Service) CreateJournal(ctx context.Context, personID string, keys journal.KeyStore, folder, secretFolder string, onStatus func(journal.Status)) (*journal.Replicator, error) {
+	ag, err := s.store.Agency(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	k, err := JournalKey(keys, personID)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := docstore.ParsePublicKey(k.Public)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetJournalPin(ctx, docstore.JournalPin{AgencyCode: ag.Code, AdminKey: pub}); err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	if err := s.store.SetJournalFolder(ctx, docstore.ScopeAgency, folder); err != nil {
+		return nil, fmt.Errorf("create journal: %w", err)
+	}
+	if secretFolder != "" {
+		if err := s.store.SetJournalFolder(ctx, docstore.ScopeSecret, secretFolder); err != nil {
+			return nil, fmt.Errorf("create journal: %w", err)
+		}
+	}
+	if err := s.store.PublishHistory(ctx); err != nil {
+		return nil, err
+	}
+	return s.StartJournal(ctx, personID, keys, onStatus)
 }

@@ -42,8 +42,7 @@ func ReadFounding(ctx context.Context, d account.Dialer, a docstore.MailAccount,
 	if err != nil {
 		return f, err
 	}
-	defer c.Close()
-	defer c.Logout().Wait()
+	defer account.Logout(c)
 	rights, err := c.MyRights(folder).Wait()
 	if err != nil {
 		return f, fmt.Errorf("journal folder %s: %w", folder, err)
