@@ -32,6 +32,7 @@ import (
 	"congvu/docs-store/demo"
 	"congvu/mail"
 	"congvu/mail/imapsync"
+	"congvu/mail/journal"
 	"congvu/mail/maildemo"
 	"congvu/ui"
 	_ "congvu/ui/texturecache" // before Fyne reads FYNE_CACHE: see the package
@@ -172,6 +173,9 @@ func main() {
 				if err := svc.Start(context.Background()); err != nil {
 					fmt.Fprintln(os.Stderr, "congvu: mail:", err)
 				}
+				// A workstation that joined its agency shares its
+				// registers through the journal (nothing when not joined).
+				ui.StartJournal(svc, viewer, journal.KeyringKeys())
 			}
 		}
 		if cmd != "demo" {

@@ -60,6 +60,11 @@ shot hop-thu-di vi --page mail.outbox
 shot soan-thu vi --page mail.compose
 shot tai-khoan-thu vi --page mail.account
 shot incoming-en en --register "den-$year"
+# The journal scenes write demo state (a pin, pending numbers): after the others.
+shot tham-gia-co-quan vi --page journal.join
+shot khoa-cong-khai vi --as p-quantri --page person.key
+shot nhat-ky-dong-bo vi --page journal.page
+shot so-tam vi --page journal.provisional
 # The first start on an empty folder (not the demo): found the agency or join the demo.
 DISPLAY=$disp ./bin/congvu --data "$tmp/empty" --quit-after 4s 2>/dev/null &
 pid=$!

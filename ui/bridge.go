@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"congvu/mail/journal"
 )
 
 // mainRunner is how background work reaches the widgets: fyne.Do queues the
@@ -88,4 +90,55 @@ func runStep(msg interface{ SetText(string) }, step func() error, done func()) {
 			done()
 		})
 	})
+}
+
+// journalLink hands the shared journal's reports to the window. The
+// replicator reports from its own goroutine (JournalStatus, its OnStatus);
+// the window shows the report on the main goroutine. The link outlives a
+// rebuild of the window (a change of language): the new window reads the
+// last report back.
+var journalLink struct {
+	mu   sync.Mutex
+	r    *journal.Replicator
+	last journal.Status
+	seen bool
+	show func(journal.Status)
+}
+
+// JournalStatus is the callback to give mail.Service.StartJournal: it may
+// be called from any goroutine, keeps the report and hands it to the
+// window through OnMain.
+func JournalStatus(st journal.Status) {
+	journalLink.mu.Lock()
+	defer journalLink.mu.Unlock() // queued under the lock: reports are shown in order
+	journalLink.last, journalLink.seen = st, true
+	if show := journalLink.show; show != nil {
+		OnMain(func() { show(st) })
+	}
+}
+
+// JournalStarted records the replicator running for the open data folder
+// ("Đồng bộ ngay" asks it for a sync); any goroutine.
+func JournalStarted(r *journal.Replicator) {
+	journalLink.mu.Lock()
+	journalLink.r = r
+	journalLink.mu.Unlock()
+}
+
+// setJournalIndicator sets what shows the journal's reports (the window's
+// sync indicator); called on the main goroutine. It returns the last
+// report, if any came.
+func setJournalIndicator(show func(journal.Status)) (journal.Status, bool) {
+	journalLink.mu.Lock()
+	defer journalLink.mu.Unlock()
+	journalLink.show = show
+	return journalLink.last, journalLink.seen
+}
+
+// runningJournal is the replicator of the open data folder, nil when none
+// runs.
+func runningJournal() *journal.Replicator {
+	journalLink.mu.Lock()
+	defer journalLink.mu.Unlock()
+	return journalLink.r
 }

@@ -34,6 +34,10 @@ type DocumentView struct {
 	Actions   map[string][]*widget.Button // assignment id → nhận xử lý / hoàn thành / trả lại
 	Reason    *widget.Entry
 	Content   fyne.CanvasObject
+	// Provisional: the number waits for the journal's confirmation
+	// (registered offline); Number then shows it, marked "(tạm)".
+	Provisional bool
+	Number      *widget.Label
 
 	// Attachments and, beside each, its "Lưu thành…" button (same order).
 	Attachments []docstore.Attachment
@@ -73,6 +77,8 @@ func (v *DocumentView) reload(body *fyne.Container) {
 	title.Wrapping = fyne.TextWrapWord
 	body.Add(title)
 	meta := container.NewGridWithColumns(4)
+	pending, _ := v.st.PendingDocuments(ctx)
+	v.Provisional, v.Number = pending[d.ID], nil
 	for _, kv := range [][2]string{
 		{"col.number_in", fmt.Sprint(d.Number)}, {"col.arrival", dmy(d.ArrivalDate)}, {"col.issuer", d.Issuer}, {"col.notation", d.Notation},
 		{"col.doc_date", dmy(d.DocDate)}, {"col.urgency", T(fmt.Sprintf("urgency.%d", d.Urgency))}, {"col.secrecy", T(fmt.Sprintf("secrecy.%d", d.Secrecy))},
@@ -82,10 +88,21 @@ func (v *DocumentView) reload(body *fyne.Container) {
 		k.TextStyle.Bold = true
 		val := widget.NewLabel(kv[1])
 		val.Wrapping = fyne.TextWrapWord
+		if v.Provisional && numberColumn(d.Kind, kv[0]) {
+			val.SetText(provisionalNumber(kv[1]))
+			val.TextStyle.Italic = true
+			v.Number = val
+		}
 		meta.Add(k)
 		meta.Add(val)
 	}
 	body.Add(meta)
+	if v.Provisional {
+		note := widget.NewLabel(T("journal.provisional_doc"))
+		note.Wrapping = fyne.TextWrapWord
+		note.TextStyle.Italic = true // as the number it explains
+		body.Add(note)
+	}
 
 	v.Attachments, _ = v.st.Attachments(ctx, v.viewer, v.docID)
 	v.SaveButtons = nil

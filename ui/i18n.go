@@ -10,8 +10,10 @@ import (
 
 	"congvu/assets"
 	docstore "congvu/docs-store"
+	"congvu/mail"
 	"congvu/mail/account"
 	"congvu/mail/imapsync"
+	"congvu/mail/journal"
 )
 
 // Languages the app ships, Vietnamese first (the default).
@@ -68,6 +70,13 @@ var errorKeys = []struct {
 	{docstore.ErrWrongYear, "err.wrong_year"},
 	{docstore.ErrNumberTaken, "err.number_taken"},
 	{docstore.ErrNoAgency, "err.no_agency"},
+	{docstore.ErrNeedsConnection, "err.journal.needs_connection"},
+	{docstore.ErrUnconfirmed, "err.journal.unconfirmed"},
+	{docstore.ErrOffline, "err.journal.offline"},
+	{journal.ErrNoFounding, "err.journal.no_founding"},
+	{journal.ErrNotJoined, "err.journal.not_joined"},
+	{journal.ErrNoKey, "err.journal.no_key"},
+	{mail.ErrNoOwnAccount, "err.journal.no_own_account"},
 	{account.ErrHostNotFound, "err.mail.host_not_found"},
 	{account.ErrPortClosed, "err.mail.port_closed"},
 	{account.ErrTimeout, "err.mail.timeout"},
@@ -129,6 +138,10 @@ func fieldText(fe *docstore.FieldError) string {
 		return T("mailacct.err_host")
 	case strings.HasSuffix(fe.Field, "_port"):
 		return T("mailacct.err_port")
+	case fe.Field == "email" && fe.Reason == "format":
+		return T("mailacct.err_address")
+	case fe.Field == "public_key" && fe.Reason == "format":
+		return T("person.err_key")
 	}
 	return T("field." + fe.Reason)
 }

@@ -41,6 +41,12 @@ type registerModel struct {
 	err   error
 	// onError is told (on the main goroutine) when a page cannot be read.
 	onError func(error)
+
+	// pending: the documents registered here while offline, whose number
+	// the journal has not confirmed yet (read once per reload: few);
+	// pendingHere of them in this register.
+	pending     map[string]bool
+	pendingHere int
 }
 
 const (
@@ -65,6 +71,45 @@ func (m *registerModel) reload() {
 	if m.ids != nil {
 		m.count = len(m.ids)
 	}
+	m.pending, m.pendingHere = pendingIn(m.st, m.viewer, m.register.ID)
+}
+
+// pendingIn reads the documents whose number is provisional, and how many
+// of them are in register reg.
+func pendingIn(st *docstore.Store, viewer, reg string) (map[string]bool, int) {
+	ctx := context.Background()
+	pending, err := st.PendingDocuments(ctx)
+	if err != nil || len(pending) == 0 {
+		return nil, 0
+	}
+	here := 0
+	for id := range pending {
+		if d, err := st.Document(ctx, viewer, id); err == nil && d.RegisterID == reg {
+			here++
+		}
+	}
+	return pending, here
+}
+
+// provisional reports whether document id's number waits for the
+// journal's confirmation.
+func (m *registerModel) provisional(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pending[id]
+}
+
+// provisionalCount is how many documents of the register have a
+// provisional number.
+func (m *registerModel) provisionalCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.pendingHere
+}
+
+// provisionalNumber marks a number the journal has not confirmed yet.
+func provisionalNumber(number string) string {
+	return T("journal.provisional", map[string]any{"Number": number})
 }
 
 // setView shows the documents of ids, in that order; nil goes back to the
@@ -370,7 +415,13 @@ func newRegisterTable(m *registerModel, order func() docstore.RegisterSort, onSo
 		}
 		badge.Refresh()
 		// One line per cell: nơi nhận and notes are often several lines.
-		l.SetText(strings.Join(strings.Fields(cols[id.Col].text(d)), " "))
+		text := strings.Join(strings.Fields(cols[id.Col].text(d)), " ")
+		l.TextStyle.Italic = false
+		if numberColumn(d.Kind, cols[id.Col].key) && m.provisional(d.ID) {
+			text = provisionalNumber(text)
+			l.TextStyle.Italic = true
+		}
+		l.SetText(text)
 	}
 	t.ExtendBaseWidget(t)
 	t.ShowHeaderRow = true
@@ -390,6 +441,15 @@ func newRegisterTable(m *registerModel, order func() docstore.RegisterSort, onSo
 		t.SetColumnWidth(i, c.width)
 	}
 	return t
+}
+
+// numberColumn: the column holding a document's number in its register
+// (số đến; the outgoing số, ký hiệu).
+func numberColumn(kind, col string) bool {
+	if kind == docstore.KindOutgoing {
+		return col == "col.notation"
+	}
+	return col == "col.number_in"
 }
 
 // registerTable is the register's virtual table; Enter opens the

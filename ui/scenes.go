@@ -2,9 +2,16 @@ package ui
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"errors"
 	"strings"
+	"time"
+
+	"fyne.io/fyne/v2/container"
 
 	docstore "congvu/docs-store"
+	"congvu/mail/journal"
 )
 
 // OpenScene opens one of the states `make screenshots` photographs beyond
@@ -60,6 +67,47 @@ func (s *Shell) OpenScene(key string) bool {
 				}
 			}
 		}
+	case "journal.page": // Nhật ký đồng bộ of a demo journal: warnings, a number claimed again, a provisional number
+		if !s.demo || !s.demoJournal() {
+			return false
+		}
+		s.OpenJournal()
+	case "journal.provisional": // the incoming register with a number the server has not confirmed yet
+		if !s.demo || !s.demoJournal() {
+			return false
+		}
+		s.Show(NavIncoming)
+	case "journal.join": // Tham gia cơ quan, at the fingerprint to compare
+		if !s.demo {
+			return false
+		}
+		s.Show(NavSettings)
+		s.OpenJoin()
+		j := s.JoinDialog
+		j.ReadFounding = func(context.Context, string, string, string) (journal.Founding, error) { return s.demoFounding() }
+		j.read(s)
+	case "settings.journal": // Cài đặt scrolled to the shared journal (and, for the quản trị, the directory)
+		s.Show(NavSettings)
+		p := s.Settings
+		time.AfterFunc(time.Second, func() { // once the window has laid the page out
+			OnMain(func() {
+				if sc, ok := p.Content.(*container.Scroll); ok {
+					sc.Offset.Y = p.Journal.Position().Y
+					sc.Refresh()
+				}
+			})
+		})
+	case "person.key": // the quản trị binds a colleague's public key (run --as the demo's quản trị)
+		for _, p := range s.people {
+			if p.ID != s.viewer && p.Has(docstore.RoleClerk) {
+				s.Show(NavSettings)
+				s.OpenPersonForm(&p)
+				seed := sha256.Sum256([]byte(p.ID))
+				s.PersonForm.PublicKey.SetText(journal.PublicKeyString(ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)))
+				return true
+			}
+		}
+		return false
 	case "mail.account": // the account form of the first account
 		if accts, err := s.st.MailAccounts(context.Background()); err == nil && len(accts) > 0 {
 			s.OpenAccountForm(&accts[0])
@@ -85,4 +133,72 @@ func (s *Shell) openMailScene(pick func(docstore.MailRow) bool) bool {
 		}
 	}
 	return false
+}
+
+// demoJournal gives the demo agency (which has no server) what a joined
+// workstation shows, for the screenshots: the journal folder, three
+// messages of the journal that were not applied, a registration made
+// offline (its number provisional) and a number claimed again. The demo's
+// clerk must be the viewer.
+func (s *Shell) demoJournal() bool {
+	ctx := context.Background()
+	if err := s.st.SetJournalFolder(ctx, docstore.ScopeAgency, DefaultJournalFolder); err != nil {
+		return false
+	}
+	var forger, clerk string
+	for _, p := range s.people {
+		if p.Has(docstore.RoleClerk) && clerk == "" {
+			clerk = p.ID
+		} else if p.Has(docstore.RoleSpecialist) && forger == "" {
+			forger = p.ID
+		}
+	}
+	s.st.ApplyJournal(ctx, docstore.ScopeAgency, []docstore.JournalEntry{
+		{UID: 1412, Problem: errors.New("journal: malformed journal message: no event part"), ProblemKind: "malformed"},
+		{UID: 1437, Event: docstore.Event{ID: "demo-sig", Actor: clerk}, Problem: errors.New("journal: bad signature: the signature does not verify"), ProblemKind: "signature"},
+		{UID: 1440, Event: docstore.Event{ID: "demo-forged", Actor: forger}, Problem: errors.New("draft.approved by a specialist: forbidden"), ProblemKind: "forged"},
+	})
+	if pending, err := s.st.PendingDocuments(ctx); err == nil && len(pending) == 0 {
+		today := s.today()
+		s.st.SetPublisher(offlinePublisher{})
+		s.st.RegisterIncoming(ctx, s.viewer, docstore.IncomingInput{RegisterID: "den-" + today[:4], ArrivalDate: today, Issuer: "Sở Xây dựng",
+			Notation: "318/SXD-QLN", DocDate: today, Type: "CV", Subject: "V/v kiểm tra trật tự xây dựng (vào sổ khi mất mạng)", Source: docstore.SourcePaper})
+		s.st.SetPublisher(nil)
+	}
+	var reclaimed []docstore.Reclaimed
+	if s.Incoming != nil && s.Incoming.Rows() > 1 {
+		if d, ok := s.Incoming.model.Row(1); ok {
+			reclaimed = append(reclaimed, docstore.Reclaimed{DocID: d.ID, RegisterID: d.RegisterID, Lost: d.Number - 3, Number: d.Number})
+		}
+	}
+	JournalStatus(journal.Status{Online: true, LastSync: time.Now().Add(-2 * time.Minute), Reclaimed: reclaimed,
+		Rights: map[string]string{docstore.ScopeAgency: ""}})
+	s.RefreshCounts()
+	return true
+}
+
+// offlinePublisher is a journal server that cannot be reached (demo).
+type offlinePublisher struct{}
+
+func (offlinePublisher) Publish(context.Context, string, []docstore.Event) error {
+	return docstore.ErrOffline
+}
+
+// demoFounding is the demo agency's founding as a joining workstation
+// reads it, with a key made from the agency's code.
+func (s *Shell) demoFounding() (journal.Founding, error) {
+	ag, err := s.st.Agency(context.Background())
+	if err != nil {
+		return journal.Founding{}, err
+	}
+	seed := sha256.Sum256([]byte(ag.Code))
+	pub := ed25519.NewKeyFromSeed(seed[:]).Public().(ed25519.PublicKey)
+	admin := docstore.PersonInput{FullName: "Quản trị"}
+	for _, p := range s.people {
+		if p.Has(docstore.RoleAdmin) {
+			admin = docstore.PersonInput{ID: p.ID, FullName: p.FullName, Title: p.Title}
+		}
+	}
+	return journal.Founding{Agency: docstore.AgencyFounded{Code: ag.Code, Name: ag.Name, Admin: admin}, AdminKey: pub,
+		Fingerprint: journal.Fingerprint(pub), Groups: journal.FingerprintGroups(pub), Rights: "lrsi"}, nil
 }

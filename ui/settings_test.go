@@ -14,6 +14,7 @@ import (
 
 	docstore "congvu/docs-store"
 	"congvu/docs-store/demo"
+	"congvu/mail/journal"
 )
 
 // Cài đặt: the profile is the viewer's; text size applies at once and is
@@ -79,6 +80,7 @@ func TestFirstStartFoundsTheAgency(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	var who string
 	u := NewSetup(st, nil, func(id string) { who = id })
+	u.Keys = journal.MemoryKeys()
 	if u.Demo != nil {
 		t.Error("demo offered without a way to make it")
 	}

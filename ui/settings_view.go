@@ -29,6 +29,15 @@ type SettingsPage struct {
 	// the Thêm tài khoản thư button.
 	MailAccounts *fyne.Container
 	Content      fyne.CanvasObject
+
+	// The shared journal: Tham gia cơ quan (not joined yet) or Xem nhật
+	// ký đồng bộ (joined), and the viewer's own key once shown.
+	Journal                    fyne.CanvasObject
+	Join, ShowJournal, ShowKey *widget.Button
+	Key                        *KeyBox
+	// Danh bạ cơ quan (quản trị): a button per person, and Thêm người.
+	People    map[string]*widget.Button
+	AddPerson *widget.Button
 }
 
 var languageNames = []string{"Tiếng Việt", "English"} // each in its own language
@@ -145,6 +154,15 @@ func (s *Shell) settingsPage() fyne.CanvasObject {
 		p.MailAccounts = container.NewVBox()
 		s.listMailAccounts(p)
 		box.Add(p.MailAccounts)
+	}
+
+	// Nhật ký chung của cơ quan: joining, the viewer's key.
+	p.Journal = s.journalSection(p)
+	box.Add(p.Journal)
+
+	// Danh bạ cơ quan: the quản trị adds people and binds their keys.
+	if s.may(docstore.RoleAdmin) {
+		box.Add(s.directorySection(p))
 	}
 
 	// Thông báo: each kind on or off.

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
+	"congvu/mail"
+	"congvu/mail/journal"
 )
 
 // Setup is the first start: on an empty data folder it founds the agency
@@ -29,6 +31,11 @@ type Setup struct {
 	Found, Demo                                     *widget.Button
 	Progress                                        *widget.ProgressBarInfinite
 	Message                                         *widget.Label
+	// Keys keeps the founding administrator's journal key (the OS
+	// keyring; tests put memory keys in). Without a key the agency is
+	// founded all the same, and Continue goes on after saying so.
+	Keys     journal.KeyStore
+	Continue *widget.Button
 	// Who am I.
 	People  *widget.List
 	people  []docstore.Person
@@ -39,7 +46,7 @@ type Setup struct {
 // NewSetup builds the first-start screen. joinDemo replaces the (empty)
 // store by one holding the demo agency; nil hides that choice.
 func NewSetup(st *docstore.Store, joinDemo func(context.Context) (*docstore.Store, error), done func(viewer string)) *Setup {
-	u := &Setup{st: st, joinDemo: joinDemo, done: done, Message: widget.NewLabel(""), body: container.NewStack()}
+	u := &Setup{st: st, joinDemo: joinDemo, done: done, Message: widget.NewLabel(""), body: container.NewStack(), Keys: journal.KeyringKeys()}
 	u.Message.Wrapping = fyne.TextWrapWord
 	u.Message.Importance = widget.DangerImportance
 	title := widget.NewLabel(T("setup.welcome"))
@@ -73,9 +80,12 @@ func (u *Setup) showFounding() {
 	)
 	u.Found = widget.NewButton(T("setup.found"), u.found)
 	u.Found.Importance = widget.HighImportance
+	u.Continue = widget.NewButton(T("setup.continue"), nil)
+	u.Continue.Importance = widget.HighImportance
+	u.Continue.Hide()
 	u.Progress = widget.NewProgressBarInfinite()
 	u.Progress.Hide()
-	found := container.NewVBox(heading("setup.new_agency"), widget.NewLabel(T("setup.new_agency_help")), form, container.NewHBox(u.Found))
+	found := container.NewVBox(heading("setup.new_agency"), widget.NewLabel(T("setup.new_agency_help")), form, container.NewHBox(u.Found, u.Continue))
 	box := container.NewVBox(found)
 	if u.joinDemo != nil {
 		u.Demo = widget.NewButton(T("setup.join_demo"), u.demo)
@@ -105,9 +115,33 @@ func (u *Setup) found() {
 		return
 	}
 	u.busy(true)
-	runStep(u, func() error { return refusal(u.st.FoundAgency(context.Background(), a)) }, func() {
+	// The administrator's journal key goes into the founding: the
+	// journal's first event names it, and colleagues pin it when they
+	// join. Without a keyring the agency is founded without it.
+	var keyErr error
+	keys := u.Keys
+	runStep(u, func() error {
+		if k, err := mail.JournalKey(keys, id); err == nil {
+			a.Admin.PublicKey = k.Public
+		} else {
+			keyErr = err
+		}
+		return refusal(u.st.FoundAgency(context.Background(), a))
+	}, func() {
 		u.busy(false)
-		u.done(id)
+		if keyErr == nil {
+			u.done(id)
+			return
+		}
+		// Founded: say that the journal waits for a key, then go on.
+		u.Found.Disable()
+		if u.Demo != nil {
+			u.Demo.Disable()
+		}
+		u.Message.Importance = widget.MediumImportance
+		u.Message.SetText(T("setup.no_key") + "\n" + keyErrorText(keyErr))
+		u.Continue.OnTapped = func() { u.done(id) }
+		u.Continue.Show()
 	})
 }
 

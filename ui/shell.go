@@ -17,6 +17,7 @@ import (
 
 	docstore "congvu/docs-store"
 	"congvu/mail"
+	"congvu/mail/journal"
 )
 
 // Shell is the whole window: the left rail with live badges, the search box
@@ -79,6 +80,16 @@ type Shell struct {
 		cancel context.CancelFunc
 		done   chan struct{}
 	}
+
+	// The shared journal: the status line's indicator, the journal page
+	// when open, and the keys of this workstation's people (the OS
+	// keyring; tests put memory keys in).
+	Sync        *SyncIndicator
+	JournalPage *JournalPage
+	JoinDialog  *JoinDialog
+	PersonForm  *PersonForm
+	Keys        journal.KeyStore
+	journal     journalState
 
 	// OnResults, when set, is told each time search results are shown
 	// (the benchmark probe measures the search box with it).
@@ -230,7 +241,12 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 			s.Activity.Hide()
 		}
 	})
-	status := container.NewBorder(nil, nil, nil, container.NewHBox(working, container.NewGridWrap(fyne.NewSize(160, working.MinSize().Height), s.Activity)), s.Status)
+	s.Keys = journal.KeyringKeys()
+	if demo {
+		s.Keys = journal.MemoryKeys() // the demo joins nothing: its keys stay out of the user's keyring
+	}
+	s.initJournal()
+	status := container.NewBorder(nil, nil, s.Sync, container.NewHBox(working, container.NewGridWrap(fyne.NewSize(160, working.MinSize().Height), s.Activity)), s.Status)
 	top := container.NewBorder(nil, nil, widget.NewLabel(T("app.title")), s.userSwitch(), s.Search)
 	split := container.NewHSplit(s.Rail, s.page)
 	split.Offset = 0.17
@@ -318,6 +334,7 @@ func (s *Shell) Close() {
 	}
 	s.mu.Unlock()
 	s.stopNotifications()
+	setJournalIndicator(nil)
 	WaitBackground()
 }
 
@@ -355,7 +372,9 @@ func (s *Shell) RefreshCounts() {
 	viewer := s.viewer
 	goBackground(func() {
 		c, err := s.st.Counts(context.Background(), viewer, s.today())
+		js, mark := readJournal(s.st)
 		OnMain(func() {
+			s.applyJournal(js, mark)
 			if err != nil {
 				s.Status.SetText(ErrorText(err))
 				return
@@ -387,7 +406,11 @@ func (s *Shell) applyCounts(c docstore.Counts) {
 		work = fmt.Sprintf("%d · %s %d", c.MyPending, T("work.overdue_short"), c.Overdue)
 	}
 	set(NavMyWork, work)
-	s.Status.SetText(T("status.local", map[string]any{
+	key := "status.local"
+	if s.journal.store.Joined {
+		key = "status.shared" // the sync indicator says how the connection is
+	}
+	s.Status.SetText(T(key, map[string]any{
 		"Pending": c.MyPending, "DueSoon": c.DueSoon, "Overdue": c.Overdue, "ToIssue": c.ToIssue, "Waiting": c.DraftsWaiting,
 	}))
 }

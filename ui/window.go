@@ -212,6 +212,9 @@ func (m *Main) showStatus() {
 	default:
 		m.Status.SetText(T("register.count", map[string]any{"Count": m.model.Len()}) + "  ·  " + title)
 	}
+	if n := m.model.provisionalCount(); n > 0 {
+		m.Status.SetText(m.Status.Text + "  ·  " + T("journal.provisional_count", map[string]any{"Count": n}))
+	}
 }
 
 // sortBy is a tap on column col's title: sort by it, or the other way
