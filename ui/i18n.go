@@ -72,6 +72,7 @@ var errorKeys = []struct {
 	{docstore.ErrNoAgency, "err.no_agency"},
 	{docstore.ErrNeedsConnection, "err.journal.needs_connection"},
 	{docstore.ErrUnconfirmed, "err.journal.unconfirmed"},
+	{docstore.ErrNoAdminKey, "err.journal.no_admin_key"},
 	{docstore.ErrOffline, "err.journal.offline"},
 	{journal.ErrNoFounding, "err.journal.no_founding"},
 	{journal.ErrNotJoined, "err.journal.not_joined"},

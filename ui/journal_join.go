@@ -186,7 +186,14 @@ func (s *Shell) journalSection(p *SettingsPage) fyne.CanvasObject {
 		if s.mailSvc != nil {
 			p.Join = widget.NewButton(T("join.open"), s.OpenJoin)
 			p.Join.Importance = widget.HighImportance
-			box.Add(container.NewHBox(p.Join))
+			row := container.NewHBox(p.Join)
+			if s.may(docstore.RoleAdmin) {
+				// The founding administrator starts the journal from this
+				// workstation's log; the others then join it.
+				p.Create = widget.NewButton(T("journal.create"), func() { s.openCreateJournal(p) })
+				row.Add(p.Create)
+			}
+			box.Add(row)
 		}
 	default:
 		box.Add(widget.NewLabel(ErrorText(err)))
@@ -485,4 +492,38 @@ func (j *JoinDialog) confirm(s *Shell) {
 			}
 		})
 	})
+}
+
+// openCreateJournal asks for the (empty) journal folders the agency's IT
+// made (docs/JOURNAL-SERVER.md) and puts this workstation's log in them:
+// the administrator's side of joining.
+func (s *Shell) openCreateJournal(p *SettingsPage) {
+	folder := widget.NewEntry()
+	folder.SetText(DefaultJournalFolder)
+	secret := widget.NewEntry()
+	secret.SetPlaceHolder(T("join.secret_hint"))
+	help := widget.NewLabel(T("journal.create_help"))
+	help.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(T("join.folder"), folder), widget.NewFormItem(T("join.secret"), secret))
+	dialog.ShowCustomConfirm(T("journal.create"), T("journal.create_go"), T("mailacct.cancel"),
+		container.NewVBox(help, form), func(ok bool) {
+			if !ok {
+				return
+			}
+			f, sf := strings.TrimSpace(folder.Text), strings.TrimSpace(secret.Text)
+			svc, viewer, keys := s.mailSvc, s.viewer, s.Keys
+			p.Message.SetText(T("journal.creating"))
+			goBackground(func() {
+				r, err := svc.CreateJournal(context.Background(), viewer, keys, f, sf, JournalStatus)
+				OnMain(func() {
+					if err != nil {
+						p.Message.SetText(journalErrorText(err, f))
+						return
+					}
+					JournalStarted(r)
+					p.Message.SetText(T("journal.created", map[string]any{"Folder": f}))
+					s.RefreshCounts()
+				})
+			})
+		}, s.win)
 }

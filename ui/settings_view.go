@@ -34,7 +34,9 @@ type SettingsPage struct {
 	// ký đồng bộ (joined), and the viewer's own key once shown.
 	Journal                    fyne.CanvasObject
 	Join, ShowJournal, ShowKey *widget.Button
-	Key                        *KeyBox
+	// Create: the founding administrator starts the journal from here.
+	Create *widget.Button
+	Key    *KeyBox
 	// Danh bạ cơ quan (quản trị): a button per person, and Thêm người.
 	People    map[string]*widget.Button
 	AddPerson *widget.Button
