@@ -550,6 +550,24 @@ func (s *session) rights(f docstore.JournalFolder) (string, error) {
 // message and applies them in UID order, batch by batch. mine marks the
 // events this workstation just appended.
 func (s *session) pull(ctx context.Context, f docstore.JournalFolder, mine map[string]bool) (outs []docstore.JournalOutcome, err error) {
+	if s.selected == f.Name && f.UIDValidity != 0 {
+		// Still selected (the agency's journal, between IDLEs): a NOOP
+		// brings the session up to date and the new messages are fetched
+		// as they are. Selecting again would make Dovecot read a folder of
+		// 100,000 maildir files anew: 0.6 s a command (docs/BENCHMARKS.md).
+		if err := s.c.Noop().Wait(); err != nil {
+			return nil, fmt.Errorf("journal %s: %w", f.Name, err)
+		}
+		return s.fetchFrom(ctx, f, mine)
+	}
+	if s.selected != f.Name {
+		// Another folder (the secret journal): STATUS says whether there
+		// is anything to read before paying for a SELECT.
+		st, err := s.c.Status(f.Name, &imap.StatusOptions{UIDNext: true, UIDValidity: true}).Wait()
+		if err == nil && st.UIDValidity == f.UIDValidity && f.UIDValidity != 0 && uint32(st.UIDNext) <= f.LastUID+1 {
+			return nil, nil
+		}
+	}
 	s.selected = ""
 	sel, err := s.c.Select(f.Name, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
@@ -587,6 +605,12 @@ func (s *session) pull(ctx context.Context, f docstore.JournalFolder, mine map[s
 	if sel.NumMessages == 0 || (sel.UIDNext != 0 && uint32(sel.UIDNext) <= f.LastUID+1) {
 		return nil, nil
 	}
+	return s.fetchFrom(ctx, f, mine)
+}
+
+// fetchFrom reads the selected journal folder f beyond its position.
+func (s *session) fetchFrom(ctx context.Context, f docstore.JournalFolder, mine map[string]bool) ([]docstore.JournalOutcome, error) {
+	var outs []docstore.JournalOutcome
 	var set imap.UIDSet
 	set.AddRange(imap.UID(f.LastUID+1), 0)
 	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
