@@ -194,6 +194,9 @@ type wtx struct {
 	regs     map[string]*register
 	lastHash []byte // the audit chain's head
 	stmts    map[string]*sql.Stmt
+	// noSavepoints: ApplyJournal's first attempt at a batch; a refused
+	// event aborts it (errNeedSavepoints) instead of rolling back alone.
+	noSavepoints bool
 }
 
 type stmtCache struct {

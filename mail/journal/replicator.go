@@ -558,6 +558,21 @@ func (s *session) pull(ctx context.Context, f docstore.JournalFolder, mine map[s
 		if err := s.c.Noop().Wait(); err != nil {
 			return nil, fmt.Errorf("journal %s: %w", f.Name, err)
 		}
+		// UIDs first: "n:*" always answers with the last message, and its
+		// body (files and all) is not to be fetched again at every sync.
+		var set imap.UIDSet
+		set.AddRange(imap.UID(f.LastUID+1), 0)
+		msgs, err := s.c.Fetch(set, &imap.FetchOptions{UID: true}).Collect()
+		if err != nil {
+			return nil, fmt.Errorf("journal %s: %w", f.Name, err)
+		}
+		newer := false
+		for _, m := range msgs {
+			newer = newer || uint32(m.UID) > f.LastUID
+		}
+		if !newer {
+			return nil, nil
+		}
 		return s.fetchFrom(ctx, f, mine)
 	}
 	if s.selected != f.Name {
