@@ -10,6 +10,7 @@
 //	go run ./cmd/congvu-bench [-register 20000] [-import 100000] [-search 1000000]
 //	go run ./cmd/congvu-bench -only window [-window-store DIR] [-window-runs 5]
 //	go run ./cmd/congvu-bench -only mail [-mail-n 20000] [-mail-big 100000] [-mail-attach 200]
+//	go run ./cmd/congvu-bench -only journal [-journal-n 100000] [-journal-latency 20] [-journal-appends 200] [-journal-burst 1000]
 package main
 
 import (
@@ -39,13 +40,46 @@ type row struct {
 
 var rows []row
 
+// journalOpts sizes the journal part (journal.go).
+type journalOpts struct {
+	n            int    // events of the large journal a new workstation joins (0: skip that half)
+	latency      int    // registrations timed from one client's action to the other client's store
+	appends      int    // sequential registrations through the replicator, for the append rate (new journal)
+	appendsLarge int    // the same on the large journal (each takes longer there)
+	burst        int    // events landing at once, for the receiving client's apply rate (0: skip)
+	sdbox        bool   // the large journal again in an sdbox folder of the same server
+	keep         bool   // leave the mail servers and the work folder
+	profile      string // CPU profile of the joining workstation (the child process)
+}
+
+// The journal part needs the test mail servers (Linux); journal.go sets
+// these there.
+var (
+	journalBench = func(ctx context.Context, work string, opt journalOpts) {
+		fmt.Fprintln(os.Stderr, "journal part: Linux only (the test mail servers)")
+	}
+	// journalChild is the joining workstation, run in a child process of
+	// the bench (so that its peak RSS is its own): congvu-bench
+	// -journal-child CONFIG, a flag not listed in -help.
+	journalChild = func(config string) {
+		fmt.Fprintln(os.Stderr, "journal child: Linux only")
+		os.Exit(2)
+	}
+)
+
+const journalChildFlag = "-journal-child"
+
 func main() {
+	if len(os.Args) == 3 && os.Args[1] == journalChildFlag {
+		journalChild(os.Args[2])
+		return
+	}
 	nReg := flag.Int("register", 20000, "registrations one per transaction")
 	nImp := flag.Int("import", 100000, "documents imported in batches")
 	nSearch := flag.Int("search", 1000000, "documents in the search corpus")
 	nNotmuch := flag.Int("notmuch", 200000, "documents indexed by notmuch for the peer comparison (0: skip)")
 	keep := flag.String("dir", "", "work folder (default: a temporary folder, removed at the end)")
-	only := flag.String("only", "", "run one part only: core (the document store) or window (first window and memory, against Thunderbird and Evolution)")
+	only := flag.String("only", "", "run one part only: core (the document store), window (first window and memory, against Thunderbird and Evolution), mail (sync against mbsync) or journal (the shared journal)")
 	var wopt windowOpts
 	flag.StringVar(&wopt.store, "window-store", "", "window part: demo folder with the large register, built there if it holds no database and kept (default: built in the work folder)")
 	flag.IntVar(&wopt.docs, "window-docs", 1000000, "window part: documents in the incoming register of that demo folder")
@@ -60,15 +94,30 @@ func main() {
 	flag.IntVar(&mopt.attachMB, "mail-attach", 200, "mail part: MB of the large attachment downloaded and opened (0: skip)")
 	flag.IntVar(&mopt.runs, "mail-runs", 11, "mail part: no-change resyncs per tool (the median is reported)")
 	flag.BoolVar(&mopt.keep, "mail-keep", false, "mail part: leave the mail servers running (in the work folder)")
+	var jopt journalOpts
+	flag.IntVar(&jopt.n, "journal-n", 100000, "journal part: events in the large journal a new workstation joins (0: skip)")
+	flag.IntVar(&jopt.latency, "journal-latency", 20, "journal part: registrations timed from one client's action to its appearance on another")
+	flag.IntVar(&jopt.appends, "journal-appends", 200, "journal part: sequential registrations through the replicator (append rate)")
+	flag.IntVar(&jopt.appendsLarge, "journal-appends-large", 50, "journal part: the same on the large journal")
+	flag.IntVar(&jopt.burst, "journal-burst", 1000, "journal part: events landing in the journal at once (apply rate of an idling client; 0: skip)")
+	flag.BoolVar(&jopt.sdbox, "journal-sdbox", true, "journal part: measure the large journal again in an sdbox folder (a namespace added to the bench's own Dovecot)")
+	flag.BoolVar(&jopt.keep, "journal-keep", false, "journal part: leave the mail servers running and keep the work folder")
+	flag.StringVar(&jopt.profile, "journal-cpuprofile", "", "journal part: CPU profiles of the joining workstation (the child): F.prof gives F-maildir.prof and F-sdbox.prof")
 	flag.Parse()
-	if *only != "" && *only != "core" && *only != "window" && *only != "mail" {
-		check(fmt.Errorf("-only %q: core, window or mail", *only))
+	if *only != "" && *only != "core" && *only != "window" && *only != "mail" && *only != "journal" {
+		check(fmt.Errorf("-only %q: core, window, mail or journal", *only))
 	}
 	dir := *keep
 	if dir == "" {
 		d, err := os.MkdirTemp("", "congvu-bench-")
 		check(err)
-		defer os.RemoveAll(d)
+		rm := func() {
+			if !jopt.keep {
+				os.RemoveAll(d)
+			}
+		}
+		defer rm()
+		atExit = append(atExit, rm) // check leaves through os.Exit, past the defers
 		dir = d
 	}
 	ctx := context.Background()
@@ -81,6 +130,9 @@ func main() {
 	}
 	if *only == "" || *only == "mail" {
 		mailBench(ctx, dir, mopt)
+	}
+	if *only == "" || *only == "journal" {
+		journalBench(ctx, dir, jopt)
 	}
 
 	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))
