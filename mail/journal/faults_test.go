@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -313,13 +314,50 @@ func TestJournalRestoredNewUIDValidity(t *testing.T) {
 			backup = append(backup, b.Bytes)
 		}
 	}
-	a.e.Doveadm(t, "mailbox", "delete", "-u", "admin@agency.test", a.main)
-	a.e.Doveadm(t, "-o", "plugin/acl=", "mailbox", "create", "-u", "admin@agency.test", a.main)
-	a.e.Doveadm(t, "acl", "set", "-u", "admin@agency.test", a.main, "user=admin@agency.test", "lookup", "read", "write", "write-seen", "write-deleted", "insert", "post", "expunge", "create", "delete", "admin")
-	a.e.Doveadm(t, "acl", "set", "-u", "admin@agency.test", a.main, "authenticated", "lookup", "read", "write-seen", "insert")
-	for _, raw := range backup {
-		_, err := mailtest.Append(admin, a.main, raw)
-		must(t, err)
+	// Delete, create, set the ACLs, put the messages back. Dovecot may
+	// still be closing the sessions the unplugged workstations had open
+	// on the folder ("Mailbox was deleted under us", doveadm's tempfail):
+	// the restore is tried again then, as an administrator would.
+	doveadm := func(args ...string) error {
+		bin := "doveadm"
+		if _, err := os.Stat("/usr/sbin/doveadm"); err == nil {
+			bin = "/usr/sbin/doveadm" // not always on a non-root PATH
+		}
+		out, err := exec.Command(bin, append([]string{"-c", filepath.Join(a.e.Root, "etc", "dovecot.conf")}, args...)...).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("doveadm %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	restore := func() error {
+		doveadm("mailbox", "delete", "-u", "admin@agency.test", a.main)
+		if err := doveadm("-o", "plugin/acl=", "mailbox", "create", "-u", "admin@agency.test", a.main); err != nil {
+			return err
+		}
+		if err := doveadm("acl", "set", "-u", "admin@agency.test", a.main, "user=admin@agency.test", "lookup", "read", "write", "write-seen", "write-deleted", "insert", "post", "expunge", "create", "delete", "admin"); err != nil {
+			return err
+		}
+		if err := doveadm("acl", "set", "-u", "admin@agency.test", a.main, "authenticated", "lookup", "read", "write-seen", "insert"); err != nil {
+			return err
+		}
+		c := a.e.IMAP(t, "admin", nil)
+		for _, raw := range backup {
+			if _, err := mailtest.Append(c, a.main, raw); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for try := 1; ; try++ {
+		err := restore()
+		if err == nil {
+			break
+		}
+		if try == 5 {
+			t.Fatalf("restore: %v", err)
+		}
+		t.Logf("restore, try %d: %v", try, err)
+		time.Sleep(300 * time.Millisecond)
 	}
 
 	in := a.incoming(100)
