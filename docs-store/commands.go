@@ -3,7 +3,6 @@ package docstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -182,9 +181,8 @@ func composeIssue(tx *wtx, draftID, registerID string) (Issued, error) {
 	if reg.PerType {
 		key = d.Type
 	}
-	next := 1
-	err = tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ?`, registerID, key).Scan(&next)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	next, err := nextNumber(tx, registerID, key)
+	if err != nil {
 		return Issued{}, err
 	}
 	var agencyAbbr, unitAbbr string

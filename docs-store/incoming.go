@@ -2,7 +2,6 @@ package docstore
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -182,10 +181,8 @@ func (s *Store) importIncoming(ctx context.Context, actor string, ins []Incoming
 			in := norm[i]
 			n, ok := next[in.RegisterID]
 			if !ok {
-				err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ''`, in.RegisterID).Scan(&n)
-				if errors.Is(err, sql.ErrNoRows) {
-					n = 1
-				} else if err != nil {
+				var err error
+				if n, err = nextNumber(tx, in.RegisterID, ""); err != nil {
 					return nil, err
 				}
 			}

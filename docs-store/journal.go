@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -240,138 +241,81 @@ func (s *Store) noteReplaced(ctx context.Context, lost []string, by string) {
 
 // eventScope says which journal an event goes to: the secret registers'
 // when it concerns a secret register, document or draft, else the
-// agency's. It reads the state the event applies to (tx).
+// agency's. It reads the state the event applies to (tx) through the
+// reducer's own loaders; something not found is the agency's (the
+// reducer then says what is wrong).
 func eventScope(tx *wtx, e Event) (string, error) {
-	secretReg := func(id string) (string, error) {
-		if id == "" {
-			return ScopeAgency, nil
-		}
-		reg, err := loadRegister(tx, id)
+	secret, err := eventSecret(tx, e)
+	if secret {
+		return ScopeSecret, err
+	}
+	return ScopeAgency, err
+}
+
+// scopeRef is what of any payload says where it belongs (see the payload
+// types in events.go for which field each carries).
+type scopeRef struct {
+	ID      string  `json:"id"`     // register.opened/closed/reopened
+	Secret  bool    `json:"secret"` // register.opened
+	DocID   string  `json:"doc_id"`
+	DraftID string  `json:"draft_id"`
+	Asg     string  `json:"assignment_id"`
+	Secrecy Secrecy `json:"secrecy"` // draft.created
+	Doc     struct {
+		RegisterID string  `json:"register_id"`
+		Secrecy    Secrecy `json:"secrecy"`
+	} `json:"doc"` // incoming.registered
+}
+
+func eventSecret(tx *wtx, e Event) (bool, error) {
+	var r scopeRef
+	if err := json.Unmarshal(e.Payload, &r); err != nil {
+		return false, fmt.Errorf("%w: %s payload: %v", ErrBadEvent, e.Type, err)
+	}
+	found := func(err error) error {
 		if errors.Is(err, ErrNotFound) {
-			return ScopeAgency, nil // the reducer says what is wrong
+			return nil
 		}
-		if err != nil {
-			return "", err
-		}
-		if reg.Secret {
-			return ScopeSecret, nil
-		}
-		return ScopeAgency, nil
+		return err
 	}
-	secretDoc := func(id string) (string, error) {
-		var secrecy Secrecy
-		err := tx.QueryRow(`SELECT secrecy FROM documents WHERE id = ?`, id).Scan(&secrecy)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ScopeAgency, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if secrecy > SecrecyNone {
-			return ScopeSecret, nil
-		}
-		return ScopeAgency, nil
+	register := func(id string) (bool, error) {
+		reg, err := loadRegister(tx, id)
+		return err == nil && reg.Secret, found(err)
 	}
-	secretDraft := func(id string) (string, error) {
-		var secrecy Secrecy
-		err := tx.QueryRow(`SELECT secrecy FROM drafts WHERE id = ?`, id).Scan(&secrecy)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ScopeAgency, nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if secrecy > SecrecyNone {
-			return ScopeSecret, nil
-		}
-		return ScopeAgency, nil
+	doc := func(id string) (bool, error) {
+		d, err := loadDoc(tx, id)
+		return err == nil && d.Secrecy > SecrecyNone, found(err)
 	}
 	switch e.Type {
 	case EvRegisterOpened:
-		p, err := decodePayload[RegisterOpened](e)
-		if err != nil {
-			return "", err
-		}
-		if p.Secret {
-			return ScopeSecret, nil
-		}
-		return ScopeAgency, nil
+		return r.Secret, nil
 	case EvRegisterClosed, EvRegisterReopened:
-		p, err := decodePayload[RegisterRef](e)
-		if err != nil {
-			return "", err
-		}
-		return secretReg(p.ID)
+		return register(r.ID)
 	case EvIncomingRegistered:
-		p, err := decodePayload[IncomingRegistered](e)
-		if err != nil {
-			return "", err
+		if r.Doc.Secrecy > SecrecyNone {
+			return true, nil
 		}
-		if p.Doc.Secrecy > SecrecyNone {
-			return ScopeSecret, nil
-		}
-		return secretReg(p.Doc.RegisterID)
+		return register(r.Doc.RegisterID)
 	case EvIncomingDirected:
-		p, err := decodePayload[IncomingDirected](e)
-		if err != nil {
-			return "", err
-		}
-		return secretDoc(p.DocID)
+		return doc(r.DocID)
 	case EvAssignmentAccepted, EvAssignmentDone, EvAssignmentReturned:
-		p, err := decodePayload[AssignmentStep](e)
-		if err != nil {
-			return "", err
-		}
-		var doc string
-		err = tx.QueryRow(`SELECT document_id FROM assignments WHERE id = ?`, p.AssignmentID).Scan(&doc)
+		var docID string
+		err := tx.QueryRow(`SELECT document_id FROM assignments WHERE id = ?`, r.Asg).Scan(&docID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return ScopeAgency, nil
+			return false, nil
 		}
 		if err != nil {
-			return "", err
+			return false, err
 		}
-		return secretDoc(doc)
+		return doc(docID)
 	case EvDraftCreated:
-		p, err := decodePayload[DraftCreated](e)
-		if err != nil {
-			return "", err
-		}
-		if p.Secrecy > SecrecyNone {
-			return ScopeSecret, nil
-		}
-		return ScopeAgency, nil
-	case EvDraftVersion:
-		p, err := decodePayload[DraftVersion](e)
-		if err != nil {
-			return "", err
-		}
-		return secretDraft(p.DraftID)
-	case EvDraftSubmitted:
-		p, err := decodePayload[DraftSubmitted](e)
-		if err != nil {
-			return "", err
-		}
-		return secretDraft(p.DraftID)
-	case EvDraftInitialed, EvDraftReturned, EvDraftApproved, EvDraftCancelled:
-		p, err := decodePayload[DraftStep](e)
-		if err != nil {
-			return "", err
-		}
-		return secretDraft(p.DraftID)
-	case EvDraftSigned:
-		p, err := decodePayload[DraftSignature](e)
-		if err != nil {
-			return "", err
-		}
-		return secretDraft(p.DraftID)
-	case EvDraftIssued:
-		p, err := decodePayload[DraftIssue](e)
-		if err != nil {
-			return "", err
-		}
-		return secretDraft(p.DraftID)
+		return r.Secrecy > SecrecyNone, nil
+	case EvDraftVersion, EvDraftSubmitted, EvDraftInitialed, EvDraftReturned, EvDraftApproved,
+		EvDraftCancelled, EvDraftSigned, EvDraftIssued:
+		d, err := loadDraft(tx, r.DraftID)
+		return err == nil && d.Secrecy > SecrecyNone, found(err)
 	}
-	return ScopeAgency, nil // the directory
+	return false, nil // the directory
 }
 
 // --- what the server holds ---
@@ -516,13 +460,13 @@ func (s *Store) applyJournal(ctx context.Context, scope string, entries []Journa
 			return nil, err
 		}
 		// pendingHere: events made here offline and applied here, not yet
-		// ordered. A colleague's event judged while there are some was
-		// judged against a state that holds them, though they will get
-		// later UIDs: the state left journal order (and so may the verdict).
-		pendingHere := func() (int, error) {
-			var n int
-			err := tx.QueryRow(`SELECT count(*) FROM journal_events j JOIN events e ON e.id = j.event_id WHERE j.state = 'pending'`).Scan(&n)
-			return n, err
+		// ordered (counted once; only confirmations lower it). A
+		// colleague's event judged while there are some was judged against
+		// a state that holds them, though they will get later UIDs: the
+		// state left journal order (and so may the verdict).
+		var pendingHere int
+		if err := tx.QueryRow(`SELECT count(*) FROM journal_events j JOIN events e ON e.id = j.event_id WHERE j.state = 'pending'`).Scan(&pendingHere); err != nil {
+			return nil, err
 		}
 		last := uint32(0)
 		for _, en := range entries {
@@ -530,19 +474,16 @@ func (s *Store) applyJournal(ctx context.Context, scope string, entries []Journa
 				return nil, fmt.Errorf("journal entries out of UID order (%d after %d)", en.UID, last)
 			}
 			last = en.UID
-			o, confirmed, err := applyEntry(tx, scope, en, pin, s.now())
+			o, how, err := applyEntry(tx, scope, en, pin, s.now())
 			if err != nil {
 				return nil, err
 			}
-			if !confirmed && (o.Verdict == VerdictApplied || o.Verdict == VerdictRefused) {
-				n, err := pendingHere()
-				if err != nil {
+			switch {
+			case how == confirmedHere:
+				pendingHere--
+			case how == judged && pendingHere > 0 && (o.Verdict == VerdictApplied || o.Verdict == VerdictRefused):
+				if _, err := tx.Exec(`UPDATE journal_state SET out_of_order = 1 WHERE id = 1`); err != nil {
 					return nil, err
-				}
-				if n > 0 {
-					if _, err := tx.Exec(`UPDATE journal_state SET out_of_order = 1 WHERE id = 1`); err != nil {
-						return nil, err
-					}
 				}
 			}
 			out = append(out, o)
@@ -594,15 +535,23 @@ func readPin(tx *wtx) (*JournalPin, error) {
 	return &p, nil
 }
 
-// applyEntry gives one entry its verdict. confirmed: it is an event made
-// here offline, already applied here, that now got its UID.
-func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now time.Time) (JournalOutcome, bool, error) {
+// How applyEntry dealt with an entry.
+type entryHow int
+
+const (
+	judged        entryHow = iota // given its verdict now (or not an event at all)
+	confirmedHere                 // made here offline and applied here: now it has its UID
+	foundAgain                    // read again after a new UIDVALIDITY: new UID, same verdict
+)
+
+// applyEntry gives one entry its verdict.
+func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now time.Time) (JournalOutcome, entryHow, error) {
 	o := JournalOutcome{UID: en.UID, EventID: en.Event.ID}
-	warn := func(kind string, reason error) (JournalOutcome, bool, error) {
+	warn := func(kind string, reason error) (JournalOutcome, entryHow, error) {
 		o.Verdict, o.Kind, o.Err = VerdictWarning, kind, reason
 		_, err := tx.Exec(`INSERT OR IGNORE INTO journal_warnings(scope, uid, event_id, actor, kind, reason, seen_at) VALUES (?,?,?,?,?,?,?)`,
 			scope, en.UID, en.Event.ID, en.Event.Actor, kind, reason.Error(), now.UnixNano())
-		return o, false, err
+		return o, judged, err
 	}
 	if en.Problem != nil {
 		kind := en.ProblemKind
@@ -612,50 +561,43 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 		return warn(kind, en.Problem)
 	}
 	e := en.Event
-	var state string
-	var uid sql.NullInt64
-	err := tx.QueryRow(`SELECT state, uid FROM journal_events WHERE event_id = ?`, e.ID).Scan(&state, &uid)
+	// Where the event stands here, and whether the log holds it.
+	var (
+		state         string
+		uid           sql.NullInt64
+		reread, inLog bool
+	)
+	err := tx.QueryRow(`SELECT j.state, j.uid, j.reread, e.id IS NOT NULL FROM journal_events j
+		LEFT JOIN events e ON e.id = j.event_id WHERE j.event_id = ?`, e.ID).Scan(&state, &uid, &reread, &inLog)
 	known := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return o, false, err
+		return o, judged, err
 	}
 	if known && uid.Valid {
 		o.Verdict = VerdictDuplicate
-		return o, false, nil
+		return o, judged, nil
 	}
-	if known {
-		var reread int
-		if err := tx.QueryRow(`SELECT reread FROM journal_events WHERE event_id = ?`, e.ID).Scan(&reread); err != nil {
-			return o, false, err
+	if known && reread {
+		// Found again in the folder's new UIDs: same event, same verdict.
+		if _, err := tx.Exec(`UPDATE journal_events SET uid = ?, reread = 0 WHERE event_id = ?`, en.UID, e.ID); err != nil {
+			return o, judged, err
 		}
-		if reread == 1 {
-			// Found again in the folder's new UIDs: same event, same verdict.
-			if _, err := tx.Exec(`UPDATE journal_events SET uid = ?, reread = 0 WHERE event_id = ?`, en.UID, e.ID); err != nil {
-				return o, false, err
-			}
-			o.Verdict = state
-			return o, true, nil
-		}
+		o.Verdict = state
+		return o, foundAgain, nil
 	}
 	if err := checkSigner(tx, e, en.Signer, pin); err != nil {
 		o.Verdict, o.Kind, o.Err = VerdictRefused, RefusedForged, err
 		if err := recordVerdict(tx, scope, en, VerdictRefused, RefusedForged, err); err != nil {
-			return o, false, err
+			return o, judged, err
 		}
 		_, _, werr := warn(RefusedForged, err)
 		o.Verdict = VerdictRefused
-		return o, false, werr
+		return o, judged, werr
 	}
-	var inLog int
-	if known && state == "pending" {
-		if err := tx.QueryRow(`SELECT count(*) FROM events WHERE id = ?`, e.ID).Scan(&inLog); err != nil {
-			return o, false, err
-		}
-	}
-	if known && state == "pending" && inLog == 0 {
+	if known && state == "pending" && !inLog {
 		// Held unapplied (sent in doubt): judged now, in journal order.
 		if _, err := tx.Exec(`DELETE FROM journal_outbox WHERE event_id = ?`, e.ID); err != nil {
-			return o, false, err
+			return o, judged, err
 		}
 		en.Local = true
 		known = false
@@ -665,33 +607,33 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 		// now known. (If colleagues' events came first, the rebuild at the
 		// end of ApplyJournal gives it its journal-order verdict.)
 		if _, err := tx.Exec(`UPDATE journal_events SET uid = ?, state = 'applied' WHERE event_id = ?`, en.UID, e.ID); err != nil {
-			return o, false, err
+			return o, judged, err
 		}
 		if _, err := tx.Exec(`DELETE FROM journal_outbox WHERE event_id = ?`, e.ID); err != nil {
-			return o, false, err
+			return o, judged, err
 		}
 		o.Verdict = VerdictApplied
-		return o, true, nil
+		return o, confirmedHere, nil
 	}
 	if err := applyInSavepoint(tx, e, true); err != nil {
 		if errors.Is(err, errNeedSavepoints) {
-			return o, false, err
+			return o, judged, err
 		}
 		kind := refusalKind(err)
 		o.Verdict, o.Kind, o.Err = VerdictRefused, kind, err
 		if rerr := recordVerdict(tx, scope, en, VerdictRefused, kind, err); rerr != nil {
-			return o, false, rerr
+			return o, judged, rerr
 		}
 		if kind != RefusedLost {
 			if _, _, werr := warn(kind, err); werr != nil {
-				return o, false, werr
+				return o, judged, werr
 			}
 			o.Verdict = VerdictRefused
 		}
-		return o, false, nil
+		return o, judged, nil
 	}
 	o.Verdict = VerdictApplied
-	return o, false, recordVerdict(tx, scope, en, VerdictApplied, "", nil)
+	return o, judged, recordVerdict(tx, scope, en, VerdictApplied, "", nil)
 }
 
 // recordVerdict notes where an event stands. A refused event is kept
@@ -817,13 +759,11 @@ type OutboxEvent struct {
 func (s *Store) JournalOutbox(ctx context.Context) ([]OutboxEvent, error) {
 	// An event held unapplied (sent in doubt, no longer valid here) is in
 	// the journal's copy (raw), not in the log.
-	rows, err := s.r.QueryContext(ctx, `SELECT o.scope, o.error, j.raw, coalesce(e.id, ''), coalesce(e.type, ''), coalesce(e.version, 0),
-		coalesce(e.actor, ''), coalesce(e.time, ''), e.payload
+	rows, err := s.r.QueryContext(ctx, `SELECT o.scope, o.error, j.raw, e.id, e.type, e.version, e.actor, e.time, e.payload
 		FROM journal_outbox o JOIN journal_events j ON j.event_id = o.event_id LEFT JOIN events e ON e.id = o.event_id ORDER BY o.seq`)
 	out, err := scanAll(rows, err, func(sc rowScanner, o *OutboxEvent) error {
-		var stamp string
-		var p, raw []byte
-		if err := sc.Scan(&o.Scope, &o.Error, &raw, &o.Event.ID, &o.Event.Type, &o.Event.Version, &o.Event.Actor, &stamp, &p); err != nil {
+		var raw []byte
+		if err := scanEvent(sc, &o.Event, &o.Scope, &o.Error, &raw); err != nil {
 			return err
 		}
 		if o.Event.ID == "" {
@@ -831,10 +771,7 @@ func (s *Store) JournalOutbox(ctx context.Context) ([]OutboxEvent, error) {
 			o.Event = e
 			return err
 		}
-		o.Event.Payload = p
-		t, err := time.Parse(time.RFC3339Nano, stamp)
-		o.Event.Time = t
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("journal outbox: %w", err)
@@ -978,10 +915,8 @@ func (s *Store) ReclaimLost(ctx context.Context) ([]Reclaimed, error) {
 		now := s.now()
 		var number int
 		evs, err := s.write(ctx, "register incoming again", func(tx *wtx) ([]Event, error) {
-			err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ''`, p.Doc.RegisterID).Scan(&number)
-			if errors.Is(err, sql.ErrNoRows) {
-				number = 1
-			} else if err != nil {
+			var err error
+			if number, err = nextNumber(tx, p.Doc.RegisterID, ""); err != nil {
 				return nil, err
 			}
 			ev, err := newEvent(s.newID(), EvIncomingRegistered, e.Actor, now, IncomingRegistered{DocID: p.DocID, Number: number, Doc: p.Doc})
@@ -1168,29 +1103,10 @@ func (s *Store) CanonicalDump(ctx context.Context) (string, error) {
 // workstation (ErrNoAdminKey).
 func (s *Store) PublishHistory(ctx context.Context) error {
 	_, err := s.writeEvents(ctx, "publish history", false, func(tx *wtx) ([]Event, error) {
-		rows, err := tx.Query(`SELECT e.id, e.type, e.version, e.actor, e.time, e.payload FROM events e
+		rows, err := tx.Query(`SELECT ` + eventCols + ` FROM events e
 			WHERE NOT EXISTS (SELECT 1 FROM journal_events j WHERE j.event_id = e.id) ORDER BY e.seq`)
+		evs, err := scanAll(rows, err, func(sc rowScanner, e *Event) error { return scanEvent(sc, e) })
 		if err != nil {
-			return nil, err
-		}
-		var evs []Event
-		for rows.Next() {
-			var e Event
-			var stamp string
-			var p []byte
-			if err := rows.Scan(&e.ID, &e.Type, &e.Version, &e.Actor, &stamp, &p); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			e.Payload = p
-			if e.Time, err = time.Parse(time.RFC3339Nano, stamp); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			evs = append(evs, e)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
 		}
 		for _, e := range evs {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 )
 
 // derivedTables are every table the reducer writes, children before their
@@ -119,19 +118,9 @@ func journalEvent(tx *wtx, r journalRow) (Event, bool, error) {
 		}
 		return e, n > 0, nil
 	}
-	var (
-		e     Event
-		stamp string
-		p     []byte
-	)
-	err := tx.QueryRow(`SELECT id, type, version, actor, time, payload FROM events WHERE id = ?`, r.id).
-		Scan(&e.ID, &e.Type, &e.Version, &e.Actor, &stamp, &p)
-	if err != nil {
+	var e Event
+	if err := scanEvent(tx.QueryRow(`SELECT `+eventCols+` FROM events WHERE id = ?`, r.id), &e); err != nil {
 		return Event{}, false, fmt.Errorf("event %s of the journal: %w", r.id, err)
-	}
-	e.Payload = p
-	if e.Time, err = time.Parse(time.RFC3339Nano, stamp); err != nil {
-		return Event{}, false, err
 	}
 	return e, true, nil
 }

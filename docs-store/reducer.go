@@ -174,6 +174,17 @@ func readRegister(tx *wtx, id string) (*register, error) {
 	return r, err
 }
 
+// nextNumber is the number the register's counter (key: "" or the type
+// code of a register numbered per type) gives next: 1 before its first.
+func nextNumber(tx *wtx, registerID, key string) (int, error) {
+	next := 1
+	err := tx.QueryRow(`SELECT next FROM counters WHERE register_id = ? AND counter_key = ?`, registerID, key).Scan(&next)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	return next, nil
+}
+
 // claimNumber checks that number is the next of the register's counter and
 // advances it: numbers are gap-free and unique by construction.
 func claimNumber(tx *wtx, reg *register, key string, number int) error {

@@ -2,30 +2,51 @@ package docstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 )
 
+// eventCols are the columns of events that make an Event, in the order
+// scanEvent reads them.
+const eventCols = `id, type, version, actor, time, payload`
+
+// scanEvent reads before (columns the query puts first) and then the
+// eventCols of one row. A NULL event (a LEFT JOIN that found none) leaves
+// e.ID empty and its time unset.
+func scanEvent(sc rowScanner, e *Event, before ...any) error {
+	var (
+		id, typ, actor, stamp sql.NullString
+		version               sql.NullInt64
+		p                     []byte
+	)
+	if err := sc.Scan(append(before, &id, &typ, &version, &actor, &stamp, &p)...); err != nil {
+		return err
+	}
+	*e = Event{ID: id.String, Type: typ.String, Version: int(version.Int64), Actor: actor.String, Payload: p}
+	if !stamp.Valid {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, stamp.String)
+	if err != nil {
+		return fmt.Errorf("event %s: time: %w", e.ID, err)
+	}
+	e.Time = t
+	return nil
+}
+
 // EachEvent calls fn for every event in log order after seq.
 func (s *Store) EachEvent(ctx context.Context, after int64, fn func(seq int64, e Event) error) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, id, type, version, actor, time, payload FROM events WHERE seq > ? ORDER BY seq`, after)
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, `+eventCols+` FROM events WHERE seq > ? ORDER BY seq`, after)
 	if err != nil {
 		return fmt.Errorf("read events: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var (
-			seq   int64
-			e     Event
-			stamp string
-			p     []byte
-		)
-		if err := rows.Scan(&seq, &e.ID, &e.Type, &e.Version, &e.Actor, &stamp, &p); err != nil {
+		var seq int64
+		var e Event
+		if err := scanEvent(rows, &e, &seq); err != nil {
 			return fmt.Errorf("read events: %w", err)
-		}
-		e.Payload = p
-		if e.Time, err = time.Parse(time.RFC3339Nano, stamp); err != nil {
-			return fmt.Errorf("read event %d: %w", seq, err)
 		}
 		if err := fn(seq, e); err != nil {
 			return err
