@@ -228,56 +228,7 @@ func fileContentType(f File) string {
 	if name == "" {
 		return mt
 	}
-	return mt + "; " + strings.Join(nameParam(name), " ")
-}
-
-// nameParam writes the name parameter: quoted when it is short plain
-// ASCII, else RFC 2231 UTF-8, cut into numbered sections (never inside a
-// character) so that the header folds within 78 columns.
-func nameParam(name string) []string {
-	plain := len(name) <= 60
-	for i := 0; i < len(name) && plain; i++ {
-		c := name[i]
-		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
-	}
-	if plain {
-		return []string{`name="` + name + `"`}
-	}
-	const attrChars = "!#$&+-.^_`|~"
-	var segs []string
-	var cur strings.Builder
-	var buf [utf8.UTFMax]byte
-	for _, r := range name {
-		var e strings.Builder
-		for _, c := range buf[:utf8.EncodeRune(buf[:], r)] {
-			if c < 0x80 && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(attrChars, c) >= 0) {
-				e.WriteByte(c)
-			} else {
-				fmt.Fprintf(&e, "%%%02X", c)
-			}
-		}
-		if cur.Len()+e.Len() > 54 {
-			segs = append(segs, cur.String())
-			cur.Reset()
-		}
-		cur.WriteString(e.String())
-	}
-	segs = append(segs, cur.String())
-	if len(segs) == 1 {
-		return []string{"name*=utf-8''" + segs[0]}
-	}
-	out := make([]string, len(segs))
-	for i, seg := range segs {
-		p := "name*" + strconv.Itoa(i) + "*="
-		if i == 0 {
-			p += "utf-8''"
-		}
-		out[i] = p + seg
-		if i < len(segs)-1 {
-			out[i] += ";"
-		}
-	}
-	return out
+	return mt + "; " + strings.Join(mimemsg.ParamTokens("name", name), " ")
 }
 
 // fileLabel cleans a file name for a header parameter: one line of

@@ -3,13 +3,11 @@ package journal
 import (
 	"bufio"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"congvu/mail/mimemsg"
 )
@@ -26,9 +24,8 @@ func (h headerWriter) field(name, value string) {
 	mimemsg.WriteField(h.w, name, strings.Split(strings.TrimSpace(value), " "))
 }
 
-// encodeWords encodes s as RFC 2047 "B" encoded-words in UTF-8, each
-// at most 64 characters (RFC 2047 §2 allows 75), cut only between
-// characters; a plain ASCII s is returned as one token. Always encoding
+// encodeWords encodes a header value: as it is when it is plain ASCII,
+// else as RFC 2047 encoded-words (mimemsg.EncodeWords). Always encoding
 // what is not plain ASCII (rather than mime.BEncoding, which leaves a
 // literal "=?" alone) keeps a subject from being misread as encoded.
 func encodeWords(s string) string {
@@ -39,24 +36,7 @@ func encodeWords(s string) string {
 	if plain {
 		return s
 	}
-	const maxBytes = 39 // 52 base64 characters + 12 of "=?utf-8?B?" "?="
-	var words []string
-	for start := 0; start < len(s); {
-		end := start
-		for end < len(s) {
-			_, size := utf8.DecodeRuneInString(s[end:])
-			if end+size-start > maxBytes {
-				break
-			}
-			end += size
-		}
-		if end == start {
-			end = start + 1
-		}
-		words = append(words, "=?utf-8?B?"+base64.StdEncoding.EncodeToString([]byte(s[start:end]))+"?=")
-		start = end
-	}
-	return strings.Join(words, " ")
+	return strings.Join(mimemsg.EncodeWords(s), " ")
 }
 
 // --- reading ---

@@ -185,6 +185,17 @@ func plainParam(s string) bool {
 	return true
 }
 
+// ParamTokens writes a header parameter key=value as header tokens: quoted
+// when the value is short plain ASCII, else RFC 2231 UTF-8 cut into
+// numbered sections (never inside a character) so that the field folds
+// within 78 columns (for WriteField).
+func ParamTokens(key, value string) []string {
+	if plainParam(value) {
+		return []string{key + `="` + value + `"`}
+	}
+	return rfc2231Params(key, value)
+}
+
 // rfc2231Params encodes a parameter value as RFC 2231 UTF-8, split into
 // numbered sections when long (never inside a character).
 func rfc2231Params(key, value string) []string {
@@ -360,6 +371,10 @@ func isAtomPhrase(s string) bool {
 	}
 	return true
 }
+
+// EncodeWords encodes s as RFC 2047 "B" encoded-words in UTF-8, each at
+// most 64 characters, cut only between characters (for WriteField).
+func EncodeWords(s string) []string { return encodeWords(s) }
 
 // encodeWords encodes s as RFC 2047 "B" encoded-words in UTF-8, each at
 // most 64 characters (so "Subject: " and a word stay within the 76 of RFC
