@@ -232,8 +232,10 @@ func (v *MailView) Reload() {
 			}
 		}
 		entries = append(entries, folderEntry{account: a, outbox: true, depth: 1, count: unsent})
-		if ds, err := v.st.MailDrafts(ctx, a.ID, false); err == nil && len(notOnServer(ds)) > 0 {
-			entries = append(entries, folderEntry{account: a, drafts: true, depth: 1, count: len(notOnServer(ds))})
+		if ds, err := v.st.MailDrafts(ctx, a.ID, false); err == nil {
+			if here := notOnServer(ds); len(here) > 0 {
+				entries = append(entries, folderEntry{account: a, drafts: true, depth: 1, count: len(here)})
+			}
 		}
 	}
 	v.entries = entries
