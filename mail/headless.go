@@ -224,8 +224,6 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 		}
 	}
 	sums, err := c.Service.SyncOnce(ctx)
-	// Messages the outbox holds go out too, so a script's sync is complete.
-	results := c.Service.Sender.SendDue(ctx)
 	if err != nil {
 		fmt.Fprintln(c.Err, c.ErrorText(err))
 		return 1
@@ -234,7 +232,8 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 		fmt.Fprintln(c.Err, c.T("cli.sync.noaccounts"))
 		return 1
 	}
-	for _, r := range results {
+	// Messages the outbox holds go out too, so a script's sync is complete.
+	for _, r := range c.Service.Sender.SendDue(ctx) {
 		if r.Err != nil {
 			fmt.Fprintf(c.Err, "%s: %s\n", r.Item.Subject, c.ErrorText(r.Err))
 		}
