@@ -88,6 +88,7 @@ var errorKeys = []struct {
 	{account.ErrNoKeyring, "err.mail.no_keyring"},
 	{account.ErrNoPassword, "err.mail.no_password"},
 	{imapsync.ErrConnectionLost, "err.mail.lost"},
+	{account.ErrLiteralBroken, "err.mail.lost"},
 	{imapsync.ErrOffline, "err.mail.offline"},
 	{imapsync.ErrFolderGone, "err.mail.folder_gone"},
 }

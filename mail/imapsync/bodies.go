@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"congvu/docs-store"
+	"congvu/mail/account"
 	"congvu/mail/mimemsg"
 )
 
@@ -154,7 +156,7 @@ func (s *session) fetchBodies(ctx context.Context, f docstore.MailFolder, hs []d
 			break
 		}
 	}
-	if err := cmd.Close(); ferr == nil {
+	if err := account.CloseFetch(s.c, cmd, errors.Is(ferr, account.ErrLiteralBroken)); ferr == nil {
 		ferr = err
 	}
 	if len(bodies) > 0 {
@@ -185,9 +187,10 @@ func (s *session) readBody(m *imapclient.FetchMessageData, batch *docstore.BlobB
 				continue
 			}
 			var msg *mimemsg.Message
-			if n := it.Literal.Size(); n >= 0 && n <= docstore.MailRawInline {
+			lit := account.NewLiteral(it.Literal)
+			if n := lit.Size(); n >= 0 && n <= docstore.MailRawInline {
 				raw := make([]byte, n)
-				if _, err := io.ReadFull(it.Literal, raw); err != nil {
+				if _, err := io.ReadFull(lit, raw); err != nil {
 					return b, fmt.Errorf("read message body: %w", err)
 				}
 				sum := sha256.Sum256(raw)
@@ -202,9 +205,12 @@ func (s *session) readBody(m *imapclient.FetchMessageData, batch *docstore.BlobB
 					io.Copy(io.Discard, pr) // Parse reads to EOF; this is belt and braces
 					parsed <- msg
 				}()
-				ref, err := batch.Put(io.TeeReader(it.Literal, pw))
+				ref, err := batch.Put(io.TeeReader(lit, pw))
 				pw.CloseWithError(err)
 				msg = <-parsed
+				if lit.Broken() {
+					err = fmt.Errorf("%w (%v)", account.ErrLiteralBroken, err)
+				}
 				if err != nil {
 					return b, fmt.Errorf("read message body: %w", err)
 				}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -52,7 +51,8 @@ func ReadFounding(ctx context.Context, d account.Dialer, a docstore.MailAccount,
 		return f, fmt.Errorf("journal folder %s: %w", folder, err)
 	}
 	cmd := c.Fetch(imap.SeqSetNum(1), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-	defer cmd.Close()
+	broken := false
+	defer func() { account.CloseFetch(c, cmd, broken) }()
 	m := cmd.Next()
 	if m == nil {
 		return f, ErrNoFounding
@@ -64,8 +64,12 @@ func ReadFounding(ctx context.Context, d account.Dialer, a docstore.MailAccount,
 			break
 		}
 		if it, ok := item.(imapclient.FetchItemDataBodySection); ok && it.Literal != nil {
-			env, err = Decode(it.Literal, agencyCode, nil)
-			io.Copy(io.Discard, it.Literal)
+			lit := account.NewLiteral(it.Literal)
+			env, err = Decode(lit, agencyCode, nil)
+			lit.Discard()
+			if broken = lit.Broken(); broken {
+				return f, fmt.Errorf("journal folder %s: %w", folder, account.ErrLiteralBroken)
+			}
 			if err != nil {
 				return f, fmt.Errorf("%w: %v", ErrNoFounding, err)
 			}

@@ -664,7 +664,7 @@ func (s *session) fetchFrom(ctx context.Context, f docstore.JournalFolder, mine 
 			}
 		}
 	}
-	if err := cmd.Close(); ferr == nil {
+	if err := account.CloseFetch(s.c, cmd, errors.Is(ferr, account.ErrLiteralBroken)); ferr == nil {
 		ferr = err
 	}
 	if ferr == nil {
@@ -692,7 +692,8 @@ func (s *session) readEntry(ctx context.Context, f docstore.JournalFolder, m *im
 				continue
 			}
 			var got []string
-			env, err := Decode(it.Literal, s.r.cfg.Agency, func(sha, name string, r io.Reader) error {
+			lit := account.NewLiteral(it.Literal)
+			env, err := Decode(lit, s.r.cfg.Agency, func(sha, name string, r io.Reader) error {
 				ref, err := s.r.st.Blobs().Put(r)
 				if err != nil {
 					return err
@@ -704,7 +705,12 @@ func (s *session) readEntry(ctx context.Context, f docstore.JournalFolder, m *im
 				return nil
 			})
 			// What Decode left unread must still be read off the wire.
-			io.Copy(io.Discard, it.Literal)
+			lit.Discard()
+			if lit.Broken() {
+				// The connection, not the message: read it again later
+				// rather than judge half an event.
+				return en, account.ErrLiteralBroken
+			}
 			switch {
 			case err == nil:
 				en.Event, en.Signer = env.Event, env.Signer
