@@ -25,16 +25,12 @@ func (s *Service) OwnAccount(ctx context.Context, personID string) (docstore.Mai
 	if err != nil {
 		return docstore.MailAccount{}, err
 	}
-	email := ""
-	if people, err := s.store.People(ctx); err == nil {
-		for _, p := range people {
-			if p.ID == personID {
-				email = p.Email
-			}
-		}
+	p, err := s.person(ctx, personID)
+	if err != nil {
+		return docstore.MailAccount{}, err
 	}
 	for _, a := range accts {
-		if email != "" && strings.EqualFold(a.Address, email) {
+		if p.Email != "" && strings.EqualFold(a.Address, p.Email) {
 			return a, nil
 		}
 	}
@@ -57,15 +53,90 @@ type PersonKey struct {
 	private     ed25519.PrivateKey
 }
 
-// JournalKey loads (or makes) the person's key from keys.
-func JournalKey(keys journal.KeyStore, personID string) (PersonKey, error) {
-	k, created, err := journal.LoadOrCreateKey(keys, personID)
+// keyNames are the keyring entries a person's journal key may be under,
+// the first being where a new key goes: the e-mail address in lower case
+// (a newcomer makes the key while joining, before the directory gives them
+// an id; the administrator binds it to the person by address), else the
+// person id (a person without an address, or a key made under the id).
+func keyNames(email, personID string) []string {
+	var names []string
+	if e := strings.ToLower(strings.TrimSpace(email)); e != "" {
+		names = append(names, e)
+	}
+	if personID != "" {
+		names = append(names, personID)
+	}
+	return names
+}
+
+// JournalKey loads the journal key of the person with this e-mail address
+// and id (either may be empty) from keys, or makes one under the address
+// when none is stored under either.
+func JournalKey(keys journal.KeyStore, email, personID string) (PersonKey, error) {
+	names := keyNames(email, personID)
+	if len(names) == 0 {
+		return PersonKey{}, errors.New("journal key: no e-mail address and no person id")
+	}
+	for _, name := range names {
+		k, err := keys.Get(name)
+		if err == nil {
+			return personKey(k, false), nil
+		}
+		if !errors.Is(err, journal.ErrNoKey) {
+			return PersonKey{}, err
+		}
+	}
+	k, created, err := journal.LoadOrCreateKey(keys, names[0])
 	if err != nil {
 		return PersonKey{}, err
 	}
+	return personKey(k, created), nil
+}
+
+func personKey(k ed25519.PrivateKey, created bool) PersonKey {
 	pub := k.Public().(ed25519.PublicKey)
 	return PersonKey{Public: journal.PublicKeyString(pub), Fingerprint: journal.Fingerprint(pub), Groups: journal.FingerprintGroups(pub),
-		Created: created, private: k}, nil
+		Created: created, private: k}
+}
+
+// PersonJournalKey is JournalKey for a person of this store's directory.
+func (s *Service) PersonJournalKey(ctx context.Context, keys journal.KeyStore, personID string) (PersonKey, error) {
+	p, err := s.person(ctx, personID)
+	if err != nil {
+		return PersonKey{}, err
+	}
+	return JournalKey(keys, p.Email, personID)
+}
+
+// person is the directory's person of this id; one not (yet) there is a
+// person without an address.
+func (s *Service) person(ctx context.Context, id string) (docstore.Person, error) {
+	people, err := s.store.People(ctx)
+	if err != nil {
+		return docstore.Person{}, err
+	}
+	for _, p := range people {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return docstore.Person{ID: id}, nil
+}
+
+// DirectoryPerson is the person of the directory with this e-mail address
+// (docstore.ErrNotFound when the administrator has not added them yet):
+// who a newcomer is once the journal brought the directory.
+func (s *Service) DirectoryPerson(ctx context.Context, address string) (docstore.Person, error) {
+	people, err := s.store.People(ctx)
+	if err != nil {
+		return docstore.Person{}, err
+	}
+	for _, p := range people {
+		if p.Email != "" && strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(address)) {
+			return p, nil
+		}
+	}
+	return docstore.Person{}, fmt.Errorf("directory person %s: %w", address, docstore.ErrNotFound)
 }
 
 // ReadFounding reads, with the person's own account, the founding event
@@ -105,6 +176,32 @@ func (s *Service) ConfirmJoin(ctx context.Context, f journal.Founding, folder, s
 // through the journal from now on; the replicator runs until Stop.
 // journal.ErrNotJoined when the workstation has not joined an agency.
 func (s *Service) StartJournal(ctx context.Context, personID string, keys journal.KeyStore, onStatus func(journal.Status)) (*journal.Replicator, error) {
+	a, err := s.OwnAccount(ctx, personID)
+	if err != nil {
+		if _, perr := s.store.Pin(ctx); errors.Is(perr, docstore.ErrNotFound) {
+			return nil, journal.ErrNotJoined
+		}
+		return nil, err
+	}
+	p, err := s.person(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	return s.runJournal(ctx, a, keys, p.Email, personID, onStatus)
+}
+
+// StartJournalFor starts the journal of a workstation that joined the
+// agency (ConfirmJoin) before its user is in its directory: account is the
+// newcomer's own, the key the one made for its address (the one they gave
+// the administrator). The replicator reads the journal; once the directory
+// names the address (DirectoryPerson), the user is that person.
+func (s *Service) StartJournalFor(ctx context.Context, a docstore.MailAccount, keys journal.KeyStore, onStatus func(journal.Status)) (*journal.Replicator, error) {
+	return s.runJournal(ctx, a, keys, a.Address, "", onStatus)
+}
+
+// runJournal starts the replicator with account a and the key of email /
+// personID.
+func (s *Service) runJournal(ctx context.Context, a docstore.MailAccount, keys journal.KeyStore, email, personID string, onStatus func(journal.Status)) (*journal.Replicator, error) {
 	pin, err := s.store.Pin(ctx)
 	if errors.Is(err, docstore.ErrNotFound) {
 		return nil, journal.ErrNotJoined
@@ -112,11 +209,7 @@ func (s *Service) StartJournal(ctx context.Context, personID string, keys journa
 	if err != nil {
 		return nil, err
 	}
-	a, err := s.OwnAccount(ctx, personID)
-	if err != nil {
-		return nil, err
-	}
-	k, err := JournalKey(keys, personID)
+	k, err := JournalKey(keys, email, personID)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +256,7 @@ func (s *Service) CreateJournal(ctx context.Context, personID string, keys journ
 	if err != nil {
 		return nil, fmt.Errorf("create journal: %w", err)
 	}
-	k, err := JournalKey(keys, personID)
+	k, err := s.PersonJournalKey(ctx, keys, personID)
 	if err != nil {
 		return nil, err
 	}

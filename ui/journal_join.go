@@ -131,10 +131,11 @@ func newKeyBox() *KeyBox {
 	return b
 }
 
-// load reads (or makes) person's key in the background.
-func (b *KeyBox) load(keys journal.KeyStore, person string) {
+// load reads (or makes) the key of the person with this address and id
+// (mail.JournalKey) in the background.
+func (b *KeyBox) load(keys journal.KeyStore, email, person string) {
 	goBackground(func() {
-		k, err := mail.JournalKey(keys, person)
+		k, err := mail.JournalKey(keys, email, person)
 		OnMain(func() {
 			b.Key, b.Err = k, err
 			if err != nil {
@@ -204,7 +205,7 @@ func (s *Shell) journalSection(p *SettingsPage) fyne.CanvasObject {
 		p.Key = k
 		keyRow.Objects = []fyne.CanvasObject{k.Content}
 		keyRow.Refresh()
-		k.load(s.Keys, s.viewer)
+		k.load(s.Keys, s.viewerEmail(), s.viewer)
 	})
 	keyRow.Add(container.NewHBox(p.ShowKey))
 	box.Add(keyRow)
@@ -333,7 +334,7 @@ func (s *Shell) newJoinDialog() *JoinDialog {
 		j.enableConfirm()
 	}
 	j.Content = container.NewVScroll(container.NewPadded(container.NewVBox(j.form, j.check, j.Progress, j.Message, widget.NewSeparator(), j.Own.Content)))
-	j.Own.load(s.Keys, s.viewer)
+	j.Own.load(s.Keys, s.viewerEmail(), s.viewer)
 	return j
 }
 

@@ -543,7 +543,7 @@ func TestFirstStartKeepsTheAdministratorsKey(t *testing.T) {
 	st, u, who := filledSetup(t, keys)
 	test.Tap(u.Found)
 	eventually(t, "the founding", func() bool { return *who != "" })
-	k, err := keys.Get(*who)
+	k, err := keys.Get("hoa@hoabinh.gov.vn") // under the address: see mail.JournalKey
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -578,7 +578,7 @@ func TestJoinAgainstTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	keysA := journal.MemoryKeys()
-	kA, err := mail.JournalKey(keysA, "p-admin")
+	kA, err := mail.JournalKey(keysA, mailtest.Address(mailtest.JournalAdmin), "p-admin")
 	if err != nil {
 		t.Fatal(err)
 	}

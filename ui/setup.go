@@ -119,9 +119,9 @@ func (u *Setup) found() {
 	// journal's first event names it, and colleagues pin it when they
 	// join. Without a keyring the agency is founded without it.
 	var keyErr error
-	keys := u.Keys
+	keys, email := u.Keys, a.Admin.Email
 	runStep(u, func() error {
-		if k, err := mail.JournalKey(keys, id); err == nil {
+		if k, err := mail.JournalKey(keys, email, id); err == nil {
 			a.Admin.PublicKey = k.Public
 		} else {
 			keyErr = err

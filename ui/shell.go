@@ -533,6 +533,16 @@ func (s *Shell) New() {
 
 // may reports whether the viewer holds a role (to choose what to offer;
 // the store decides what is allowed).
+// viewerEmail is the viewer's address in the directory ("" when none).
+func (s *Shell) viewerEmail() string {
+	for _, p := range s.people {
+		if p.ID == s.viewer {
+			return p.Email
+		}
+	}
+	return ""
+}
+
 func (s *Shell) may(r docstore.Role) bool {
 	for _, p := range s.people {
 		if p.ID == s.viewer {
