@@ -149,34 +149,39 @@ func main() {
 	// across a change of language); a new folder (the demo join) gets a
 	// new one.
 	var svc *mail.Service
-	stopMail := func() {
+	mailStarted := false
+	service := func() *mail.Service {
+		if svc != nil && svc.Store() == st {
+			return svc
+		}
 		if svc != nil {
 			svc.Stop()
-			svc = nil
 		}
+		mailStarted = false
+		svc = mail.NewService(st, mail.Options{Progress: func(p imapsync.Progress) {
+			ui.OnMain(func() {
+				if view != nil {
+					view.MailProgress(p)
+				}
+			})
+		}})
+		return svc
 	}
 	build = func(viewer, page string) {
 		if view != nil {
 			view.Close()
 		}
-		if svc == nil || svc.Store() != st {
-			stopMail()
-			svc = mail.NewService(st, mail.Options{Progress: func(p imapsync.Progress) {
-				ui.OnMain(func() {
-					if view != nil {
-						view.MailProgress(p)
-					}
-				})
-			}})
-			// The demo's mailboxes are only a cache: no server behind them.
-			if cmd != "demo" {
-				if err := svc.Start(context.Background()); err != nil {
-					fmt.Fprintln(os.Stderr, "congvu: mail:", err)
-				}
-				// A workstation that joined its agency shares its
-				// registers through the journal (nothing when not joined).
-				ui.StartJournal(svc, viewer, journal.KeyringKeys())
+		service()
+		// The demo's mailboxes are only a cache: no server behind them.
+		if cmd != "demo" && !mailStarted {
+			mailStarted = true
+			if err := svc.Start(context.Background()); err != nil {
+				fmt.Fprintln(os.Stderr, "congvu: mail:", err)
 			}
+			// A workstation that joined its agency shares its registers
+			// through the journal (nothing when not joined); a newcomer's
+			// replicator, started with their account, restarts as them.
+			ui.StartJournal(svc, viewer, journal.KeyringKeys())
 		}
 		if cmd != "demo" {
 			prefs.SetPerson(dir, viewer)
@@ -215,7 +220,14 @@ func main() {
 			current.Store(st)
 			return st, err
 		}
-		setup := ui.NewSetup(st, joinDemo, func(viewer string) { build(viewer, *page) })
+		var joinSvc *mail.Service
+		if cmd != "demo" {
+			joinSvc = service() // "Tham gia cơ quan" adds the account and reads the journal with it
+		}
+		setup := ui.NewSetup(st, joinSvc, joinDemo, func(viewer string) { build(viewer, *page) })
+		if *page != "" {
+			setup.OpenScene(*page)
+		}
 		w.SetContent(setup.Content)
 	} else {
 		build(viewer, *page)

@@ -72,6 +72,16 @@ sleep 3
 DISPLAY=$disp /usr/bin/import -window root "$out/lan-dau.png"
 wait $pid || true
 echo "$out/lan-dau.png"
+# Joining from an empty workstation: the mailbox, then waiting for the
+# administrator to add the newcomer (scenes of ui.Setup.OpenScene).
+for scene in setup.join:tham-gia-hop-thu setup.join.waiting:tham-gia-cho-quan-tri; do
+	DISPLAY=$disp ./bin/congvu --data "$tmp/empty-${scene%%:*}" --page "${scene%%:*}" --quit-after 4s 2>/dev/null &
+	pid=$!
+	sleep 3
+	DISPLAY=$disp /usr/bin/import -window root "$out/${scene##*:}.png"
+	wait $pid || true
+	echo "$out/${scene##*:}.png"
+done
 start_x 1920x1080
 shot 1920/van-ban-den vi --register "den-$year" --size 1920x1080
 shot 1920/thong-ke vi --as p-chutich --page nav.stats --size 1920x1080

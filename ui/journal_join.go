@@ -231,14 +231,17 @@ type JoinDialog struct {
 	Content                                    fyne.CanvasObject
 
 	// ReadFounding and Join talk to the server: the mail service's,
-	// unless a test puts its own in.
+	// unless a test puts its own in. Joined is called on the main
+	// goroutine once Join succeeded.
 	ReadFounding func(ctx context.Context, viewer, folder, code string) (journal.Founding, error)
 	Join         func(f journal.Founding, folder, secret string) error
+	Joined       func(f journal.Founding)
 
 	form, check *fyne.Container
 	dlg         dialog.Dialog
 	cancel      context.CancelFunc
 	keyOK       bool
+	viewer      string // "" for a newcomer, not yet in the directory
 }
 
 // OpenJoin shows the join dialog over the window.
@@ -260,7 +263,7 @@ func (s *Shell) OpenJoin() {
 }
 
 func (s *Shell) newJoinDialog() *JoinDialog {
-	j := &JoinDialog{Code: widget.NewEntry(), Folder: widget.NewEntry(), Secret: widget.NewEntry(), Message: widget.NewLabel("")}
+	j := newJoinPanel(s.st, s.Keys, s.viewerEmail(), s.viewer)
 	if svc := s.mailSvc; svc != nil {
 		j.ReadFounding = svc.ReadFounding
 		j.Join = func(f journal.Founding, folder, secret string) error {
@@ -270,7 +273,27 @@ func (s *Shell) newJoinDialog() *JoinDialog {
 			return startJournal(svc, s.viewer, s.Keys)
 		}
 	}
-	if ag, err := s.st.Agency(context.Background()); err == nil {
+	j.Joined = func(f journal.Founding) {
+		if j.dlg != nil {
+			j.dlg.Hide()
+		}
+		s.RefreshCounts()
+		if s.items[s.current].key == NavSettings && s.back == nil {
+			s.show(s.current)
+			if s.Settings != nil {
+				s.Settings.Message.SetText(T("join.done", map[string]any{"Name": f.Agency.Name}))
+			}
+		}
+	}
+	return j
+}
+
+// newJoinPanel builds the join form and check for the person with this
+// address and id (a newcomer: the address of their account, no id); the
+// caller sets ReadFounding, Join and Joined.
+func newJoinPanel(st *docstore.Store, keys journal.KeyStore, email, viewer string) *JoinDialog {
+	j := &JoinDialog{Code: widget.NewEntry(), Folder: widget.NewEntry(), Secret: widget.NewEntry(), Message: widget.NewLabel(""), viewer: viewer}
+	if ag, err := st.Agency(context.Background()); err == nil {
 		j.Code.SetText(ag.Code)
 	}
 	j.Code.SetPlaceHolder("000.00.12.H31")
@@ -290,10 +313,10 @@ func (s *Shell) newJoinDialog() *JoinDialog {
 	j.Progress = widget.NewProgressBarInfinite()
 	j.Progress.Stop()
 	j.Progress.Hide()
-	j.Read = widget.NewButton(T("join.read"), func() { j.read(s) })
+	j.Read = widget.NewButton(T("join.read"), j.read)
 	j.Read.Importance = widget.HighImportance
-	j.Code.OnSubmitted = func(string) { j.read(s) }
-	j.Folder.OnSubmitted = func(string) { j.read(s) }
+	j.Code.OnSubmitted = func(string) { j.read() }
+	j.Folder.OnSubmitted = func(string) { j.read() }
 	help := widget.NewLabel(T("join.help"))
 	help.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
@@ -316,7 +339,7 @@ func (s *Shell) newJoinDialog() *JoinDialog {
 	j.Fingerprint.TextStyle.Monospace = true
 	compare := widget.NewLabel(T("join.compare"))
 	compare.Wrapping = fyne.TextWrapWord
-	j.Confirm = widget.NewButtonWithIcon(T("join.confirm"), theme.ConfirmIcon(), func() { j.confirm(s) })
+	j.Confirm = widget.NewButtonWithIcon(T("join.confirm"), theme.ConfirmIcon(), j.confirm)
 	j.Confirm.Importance = widget.HighImportance
 	j.Confirm.Disable()
 	j.Back = widget.NewButton(T("join.back"), func() { j.showForm() })
@@ -334,7 +357,7 @@ func (s *Shell) newJoinDialog() *JoinDialog {
 		j.enableConfirm()
 	}
 	j.Content = container.NewVScroll(container.NewPadded(container.NewVBox(j.form, j.check, j.Progress, j.Message, widget.NewSeparator(), j.Own.Content)))
-	j.Own.load(s.Keys, s.viewerEmail(), s.viewer)
+	j.Own.load(keys, email, viewer)
 	return j
 }
 
@@ -389,7 +412,7 @@ func journalErrorText(err error, folder string) string {
 
 // read checks the form and reads the founding of the journal folder in
 // the background.
-func (j *JoinDialog) read(s *Shell) {
+func (j *JoinDialog) read() {
 	code, folder := strings.TrimSpace(j.Code.Text), strings.TrimSpace(j.Folder.Text)
 	j.CodeError.Hide()
 	j.FolderError.Hide()
@@ -411,7 +434,7 @@ func (j *JoinDialog) read(s *Shell) {
 	ctx, cancel := context.WithCancel(context.Background())
 	j.cancel = cancel
 	j.busy(true, "join.reading")
-	readFounding, viewer := j.ReadFounding, s.viewer
+	readFounding, viewer := j.ReadFounding, j.viewer
 	goBackground(func() {
 		f, err := readFounding(ctx, viewer, folder, code)
 		cancel()
@@ -465,7 +488,7 @@ func (j *JoinDialog) showForm() {
 
 // confirm pins the administrator's key, records the folders and starts
 // sharing; the settings page then shows the workstation as joined.
-func (j *JoinDialog) confirm(s *Shell) {
+func (j *JoinDialog) confirm() {
 	if j.Founding == nil || !j.keyOK || j.Join == nil {
 		return
 	}
@@ -481,15 +504,8 @@ func (j *JoinDialog) confirm(s *Shell) {
 			}
 			j.busy(false, "")
 			j.Message.SetText(T("join.done", map[string]any{"Name": f.Agency.Name}))
-			if j.dlg != nil {
-				j.dlg.Hide()
-			}
-			s.RefreshCounts()
-			if s.items[s.current].key == NavSettings && s.back == nil {
-				s.show(s.current)
-				if s.Settings != nil {
-					s.Settings.Message.SetText(T("join.done", map[string]any{"Name": f.Agency.Name}))
-				}
+			if j.Joined != nil {
+				j.Joined(f)
 			}
 		})
 	})

@@ -85,7 +85,7 @@ func (s *Shell) OpenScene(key string) bool {
 		s.OpenJoin()
 		j := s.JoinDialog
 		j.ReadFounding = func(context.Context, string, string, string) (journal.Founding, error) { return s.demoFounding() }
-		j.read(s)
+		j.read()
 	case "settings.journal": // Cài đặt scrolled to the shared journal (and, for the quản trị, the directory)
 		s.Show(NavSettings)
 		p := s.Settings

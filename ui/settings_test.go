@@ -79,7 +79,7 @@ func TestFirstStartFoundsTheAgency(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	var who string
-	u := NewSetup(st, nil, func(id string) { who = id })
+	u := NewSetup(st, nil, nil, func(id string) { who = id })
 	u.Keys = journal.MemoryKeys()
 	if u.Demo != nil {
 		t.Error("demo offered without a way to make it")
@@ -130,7 +130,7 @@ func TestFirstStartJoinsTheDemoAndAsksWhoYouAre(t *testing.T) {
 	}
 	t.Cleanup(func() { st.Close() })
 	var who string
-	u := NewSetup(st, join, func(id string) { who = id })
+	u := NewSetup(st, nil, join, func(id string) { who = id })
 	test.Tap(u.Demo)
 	eventually(t, "the demo agency", func() bool { return u.People != nil })
 	for i, p := range u.people {

@@ -23,8 +23,13 @@ import (
 // mail issue) is what proves who one is.
 type Setup struct {
 	st       *docstore.Store
+	mail     *mail.Service // nil: no "Tham gia cơ quan"
 	joinDemo func(context.Context) (*docstore.Store, error)
 	done     func(viewer string)
+
+	// Joining an agency that keeps its journal on the mail server.
+	JoinAgency *widget.Button
+	Join       *SetupJoin
 
 	// Founding form.
 	Code, Name, Abbr, Place, FullName, Title, Email *widget.Entry
@@ -43,10 +48,11 @@ type Setup struct {
 	Content fyne.CanvasObject
 }
 
-// NewSetup builds the first-start screen. joinDemo replaces the (empty)
-// store by one holding the demo agency; nil hides that choice.
-func NewSetup(st *docstore.Store, joinDemo func(context.Context) (*docstore.Store, error), done func(viewer string)) *Setup {
-	u := &Setup{st: st, joinDemo: joinDemo, done: done, Message: widget.NewLabel(""), body: container.NewStack(), Keys: journal.KeyringKeys()}
+// NewSetup builds the first-start screen. svc (the store's mail service)
+// offers joining an agency through its mail server; joinDemo replaces the
+// (empty) store by one holding the demo agency; nil hides either choice.
+func NewSetup(st *docstore.Store, svc *mail.Service, joinDemo func(context.Context) (*docstore.Store, error), done func(viewer string)) *Setup {
+	u := &Setup{st: st, mail: svc, joinDemo: joinDemo, done: done, Message: widget.NewLabel(""), body: container.NewStack(), Keys: journal.KeyringKeys()}
 	u.Message.Wrapping = fyne.TextWrapWord
 	u.Message.Importance = widget.DangerImportance
 	title := widget.NewLabel(T("setup.welcome"))
@@ -85,8 +91,23 @@ func (u *Setup) showFounding() {
 	u.Continue.Hide()
 	u.Progress = widget.NewProgressBarInfinite()
 	u.Progress.Hide()
-	found := container.NewVBox(heading("setup.new_agency"), widget.NewLabel(T("setup.new_agency_help")), form, container.NewHBox(u.Found, u.Continue))
-	box := container.NewVBox(found)
+	foundHelp := widget.NewLabel(T("setup.new_agency_help"))
+	foundHelp.Wrapping = fyne.TextWrapWord
+	found := container.NewVBox(heading("setup.new_agency"), foundHelp, form, container.NewHBox(u.Found, u.Continue))
+	box := container.NewVBox()
+	if u.mail != nil {
+		// Most workstations join an agency that already exists: first.
+		u.JoinAgency = widget.NewButton(T("setup.join_open"), u.showJoin)
+		u.JoinAgency.Importance = widget.HighImportance
+		u.Found.Importance = widget.MediumImportance
+		joinHelp := widget.NewLabel(T("setup.join_help"))
+		joinHelp.Wrapping = fyne.TextWrapWord
+		box.Add(heading("setup.join_title"))
+		box.Add(joinHelp)
+		box.Add(container.NewHBox(u.JoinAgency))
+		box.Add(widget.NewSeparator())
+	}
+	box.Add(found)
 	if u.joinDemo != nil {
 		u.Demo = widget.NewButton(T("setup.join_demo"), u.demo)
 		box.Add(widget.NewSeparator())
@@ -191,7 +212,7 @@ func (r fieldRefusal) Error() string    { return r.text }
 func (r fieldRefusal) Sentence() string { return r.text }
 
 func (u *Setup) busy(on bool) {
-	for _, b := range []*widget.Button{u.Found, u.Demo} {
+	for _, b := range []*widget.Button{u.Found, u.Demo, u.JoinAgency} {
 		if b == nil {
 			continue
 		}
