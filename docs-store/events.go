@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sort"
 	"time"
 	"unicode/utf8"
 )
@@ -217,6 +218,16 @@ var payloadTypes = map[string]func() any{
 	EvDraftSigned:        func() any { return new(DraftSignature) },
 	EvDraftIssued:        func() any { return new(DraftIssue) },
 	EvDraftCancelled:     func() any { return new(DraftStep) },
+}
+
+// EventTypes lists every event type this build knows, sorted.
+func EventTypes() []string {
+	ts := make([]string, 0, len(payloadTypes))
+	for t := range payloadTypes {
+		ts = append(ts, t)
+	}
+	sort.Strings(ts)
+	return ts
 }
 
 // newEvent wraps a payload.

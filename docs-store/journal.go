@@ -334,6 +334,7 @@ type JournalEntry struct {
 	// warning; Event is then unset.
 	Problem     error
 	ProblemKind string // malformed | signature
+	ProblemCode string // WarnNotJournal, WarnMalformed, …: what the window says
 	// Local: this workstation appended it just now (Publish).
 	Local bool
 }
@@ -547,10 +548,11 @@ const (
 // applyEntry gives one entry its verdict.
 func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now time.Time) (JournalOutcome, entryHow, error) {
 	o := JournalOutcome{UID: en.UID, EventID: en.Event.ID}
-	warn := func(kind string, reason error) (JournalOutcome, entryHow, error) {
+	warn := func(kind, code string, reason error) (JournalOutcome, entryHow, error) {
 		o.Verdict, o.Kind, o.Err = VerdictWarning, kind, reason
-		_, err := tx.Exec(`INSERT OR IGNORE INTO journal_warnings(scope, uid, event_id, actor, kind, reason, seen_at) VALUES (?,?,?,?,?,?,?)`,
-			scope, en.UID, en.Event.ID, en.Event.Actor, kind, reason.Error(), now.UnixNano())
+		_, err := tx.Exec(`INSERT OR IGNORE INTO journal_warnings(scope, uid, event_id, actor, kind, reason, seen_at, code, event_type)
+			VALUES (?,?,?,?,?,?,?,?,?)`,
+			scope, en.UID, en.Event.ID, en.Event.Actor, kind, reason.Error(), now.UnixNano(), code, en.Event.Type)
 		return o, judged, err
 	}
 	if en.Problem != nil {
@@ -558,7 +560,7 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 		if kind == "" {
 			kind = "malformed"
 		}
-		return warn(kind, en.Problem)
+		return warn(kind, en.ProblemCode, en.Problem)
 	}
 	e := en.Event
 	// Where the event stands here, and whether the log holds it.
@@ -590,7 +592,7 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 		if err := recordVerdict(tx, scope, en, VerdictRefused, RefusedForged, err); err != nil {
 			return o, judged, err
 		}
-		_, _, werr := warn(RefusedForged, err)
+		_, _, werr := warn(RefusedForged, warningCode(err), err)
 		o.Verdict = VerdictRefused
 		return o, judged, werr
 	}
@@ -625,7 +627,7 @@ func applyEntry(tx *wtx, scope string, en JournalEntry, pin *JournalPin, now tim
 			return o, judged, rerr
 		}
 		if kind != RefusedLost {
-			if _, _, werr := warn(kind, err); werr != nil {
+			if _, _, werr := warn(kind, warningCode(err), err); werr != nil {
 				return o, judged, werr
 			}
 			o.Verdict = VerdictRefused
@@ -676,7 +678,7 @@ func refusalKind(err error) string {
 // joined.
 func checkSigner(tx *wtx, e Event, signer []byte, pin *JournalPin) error {
 	if len(signer) != 32 {
-		return forbidden(e.Actor, "sign (no key)")
+		return signerError(e.Actor, WarnNoKey, "sign (no key)")
 	}
 	if e.Type == EvAgencyFounded {
 		p, err := decodePayload[AgencyFounded](e)
@@ -685,26 +687,26 @@ func checkSigner(tx *wtx, e Event, signer []byte, pin *JournalPin) error {
 		}
 		key, err := ParsePublicKey(p.Admin.PublicKey)
 		if err != nil {
-			return forbidden(e.Actor, "found the agency without a key")
+			return signerError(e.Actor, WarnFounding, "found the agency without a key")
 		}
 		if !bytes.Equal(key, signer) {
-			return forbidden(e.Actor, "found the agency with another key than the administrator's")
+			return signerError(e.Actor, WarnFounding, "found the agency with another key than the administrator's")
 		}
 		if pin != nil && (!bytes.Equal(pin.AdminKey, signer) || pin.AgencyCode != p.Code) {
-			return forbidden(e.Actor, "found an agency other than the one pinned")
+			return signerError(e.Actor, WarnFounding, "found an agency other than the one pinned")
 		}
 		return nil
 	}
 	var key []byte
 	err := tx.QueryRow(`SELECT public_key FROM person_keys WHERE person_id = ?`, e.Actor).Scan(&key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return forbidden(e.Actor, "sign (no key bound to this person)")
+		return signerError(e.Actor, WarnNoKey, "sign (no key bound to this person)")
 	}
 	if err != nil {
 		return err
 	}
 	if !bytes.Equal(key, signer) {
-		return forbidden(e.Actor, "sign with another person's key")
+		return signerError(e.Actor, WarnWrongKey, "sign with another person's key")
 	}
 	return nil
 }
@@ -821,16 +823,21 @@ type JournalWarning struct {
 	EventID string
 	Actor   string
 	Kind    string // malformed | signature | forged | invalid
-	Reason  string
-	SeenAt  time.Time
+	Code    string // WarnNotJournal, …, WarnInvalid ("" when read before the codes)
+	// EventType is the refused event's type ("" for a message that is no
+	// event): the step someone may not take.
+	EventType string
+	Reason    string
+	SeenAt    time.Time
 }
 
 // JournalWarnings lists them, newest first.
 func (s *Store) JournalWarnings(ctx context.Context) ([]JournalWarning, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT scope, uid, event_id, actor, kind, reason, seen_at FROM journal_warnings ORDER BY seen_at DESC, uid DESC`)
+	rows, err := s.r.QueryContext(ctx, `SELECT scope, uid, event_id, actor, kind, code, event_type, reason, seen_at FROM journal_warnings
+		ORDER BY seen_at DESC, uid DESC`)
 	out, err := scanAll(rows, err, func(sc rowScanner, w *JournalWarning) error {
 		var at int64
-		err := sc.Scan(&w.Scope, &w.UID, &w.EventID, &w.Actor, &w.Kind, &w.Reason, &at)
+		err := sc.Scan(&w.Scope, &w.UID, &w.EventID, &w.Actor, &w.Kind, &w.Code, &w.EventType, &w.Reason, &at)
 		w.SeenAt = time.Unix(0, at)
 		return err
 	})

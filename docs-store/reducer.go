@@ -145,7 +145,7 @@ func readPerson(tx *wtx, id string) (*person, error) {
 func actor(tx *wtx, e Event) (*person, error) {
 	p, err := loadPerson(tx, e.Actor)
 	if errors.Is(err, ErrNotFound) {
-		return nil, forbidden(e.Actor, "act (not in the directory)")
+		return nil, forbidden(e.Actor, actNotInDirectory)
 	}
 	return p, err
 }

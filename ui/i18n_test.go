@@ -51,6 +51,8 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 		"notice.":          NoticeKinds,
 		"settings.notify_": NoticeKinds,
 		"settings.size_":   {"0", "1", "2", "3"},
+		"journal.why.":     docstore.WarnCodes,
+		"event.":           docstore.EventTypes(),
 	} {
 		for _, n := range names {
 			keys[prefix+n] = true

@@ -139,10 +139,12 @@ func TestJournalPageWarnings(t *testing.T) {
 	}
 	must(st.SetJournalFolder(ctx, docstore.ScopeAgency, "Shared/Journal-test"))
 	_, err := st.ApplyJournal(ctx, docstore.ScopeAgency, []docstore.JournalEntry{
-		{UID: 3, Problem: errors.New("journal: malformed journal message: no event part"), ProblemKind: "malformed"},
-		{UID: 4, Event: docstore.Event{ID: "e-sig", Actor: clerk}, Problem: errors.New("journal: bad signature"), ProblemKind: "signature"},
-		{UID: 5, Event: docstore.Event{ID: "e-forged", Actor: "p-nobody"}, Problem: errors.New("forbidden"), ProblemKind: "forged"},
-		{UID: 6, Event: docstore.Event{ID: "e-invalid", Actor: clerk}, Problem: errors.New("bad event"), ProblemKind: "invalid"},
+		{UID: 3, Problem: errors.New("journal: malformed journal message: no event part"), ProblemKind: "malformed", ProblemCode: docstore.WarnMalformed},
+		{UID: 4, Event: docstore.Event{ID: "e-sig", Actor: clerk}, Problem: errors.New("journal: bad signature"), ProblemKind: "signature",
+			ProblemCode: docstore.WarnBadSignature},
+		{UID: 5, Event: docstore.Event{ID: "e-forged", Actor: clerk, Type: docstore.EvDraftApproved}, Problem: errors.New("forbidden"),
+			ProblemKind: "forged", ProblemCode: docstore.WarnForbidden},
+		{UID: 6, Event: docstore.Event{ID: "e-invalid", Actor: "p-nobody"}, Problem: errors.New("bad event"), ProblemKind: "invalid"}, // no code: read before codes
 	})
 	must(err)
 	go JournalStatus(journal.Status{Online: true, LastSync: time.Now(), Rights: map[string]string{docstore.ScopeAgency: "ri"},
@@ -172,10 +174,13 @@ func TestJournalPageWarnings(t *testing.T) {
 		}
 	}
 	for _, want := range []struct{ start, reason string }{
-		{"Thư không phải sự kiện hợp lệ  ·  không rõ người gửi  ·  Nhật ký cơ quan, thư UID 3", "Chi tiết: journal: malformed journal message: no event part"},
-		{"Chữ ký không hợp lệ  ·  " + clerkName + "  ·  Nhật ký cơ quan, thư UID 4", "Chi tiết: journal: bad signature"},
-		{"Giả danh hoặc không có quyền  ·  p-nobody  ·  Nhật ký cơ quan, thư UID 5", "Chi tiết: forbidden"},
-		{"Sự kiện không hợp lệ  ·  " + clerkName + "  ·  Nhật ký cơ quan, thư UID 6", "Chi tiết: bad event"},
+		{"Thư không phải sự kiện hợp lệ  ·  không rõ người gửi  ·  Nhật ký cơ quan, thư UID 3",
+			"Nội dung sự kiện bị hỏng hoặc sai định dạng nên không đọc được.  (Chi tiết kỹ thuật: journal: malformed journal message: no event part)"},
+		{"Chữ ký không hợp lệ  ·  " + clerkName + "  ·  Nhật ký cơ quan, thư UID 4",
+			"Chữ ký số không khớp với nội dung: thư đã bị sửa sau khi ký.  (Chi tiết kỹ thuật: journal: bad signature)"},
+		{"Giả danh hoặc không có quyền  ·  " + clerkName + "  ·  Nhật ký cơ quan, thư UID 5",
+			clerkName + " không có quyền phê duyệt dự thảo.  (Chi tiết kỹ thuật: forbidden)"},
+		{"Sự kiện không hợp lệ  ·  p-nobody  ·  Nhật ký cơ quan, thư UID 6", "(Chi tiết kỹ thuật: bad event)"},
 	} {
 		found := false
 		for head, reason := range rows {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -431,5 +432,19 @@ func warningLine(w docstore.JournalWarning, names map[string]string) (head, reas
 		at = w.SeenAt.In(docstore.VietnamTime).Format("02/01/2006 15:04")
 	}
 	head = T("journal.warn_line", map[string]any{"Kind": warningKind(w.Kind), "Actor": actor, "Folder": scopeName(w.Scope), "UID": w.UID, "Time": at})
-	return head, T("journal.reason", map[string]any{"Reason": strings.Join(strings.Fields(w.Reason), " ")})
+	detail := T("journal.reason", map[string]any{"Reason": strings.Join(strings.Fields(w.Reason), " ")})
+	if !slices.Contains(docstore.WarnCodes, w.Code) {
+		return head, detail // read before the codes existed: the technical text only
+	}
+	why := T("journal.why."+w.Code, map[string]any{"Actor": actor, "Step": eventStepName(w.EventType)})
+	return head, why + "  " + detail
+}
+
+// eventStepName names an event type as a step someone takes ("phê duyệt
+// dự thảo"); a type this build does not know stays as it is.
+func eventStepName(typ string) string {
+	if typ == "" || !slices.Contains(docstore.EventTypes(), typ) {
+		return typ
+	}
+	return T("event." + typ)
 }

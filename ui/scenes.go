@@ -154,9 +154,11 @@ func (s *Shell) demoJournal() bool {
 		}
 	}
 	s.st.ApplyJournal(ctx, docstore.ScopeAgency, []docstore.JournalEntry{
-		{UID: 1412, Problem: errors.New("journal: malformed journal message: no event part"), ProblemKind: "malformed"},
-		{UID: 1437, Event: docstore.Event{ID: "demo-sig", Actor: clerk}, Problem: errors.New("journal: bad signature: the signature does not verify"), ProblemKind: "signature"},
-		{UID: 1440, Event: docstore.Event{ID: "demo-forged", Actor: forger}, Problem: errors.New("draft.approved by a specialist: forbidden"), ProblemKind: "forged"},
+		{UID: 1412, Problem: errors.New("journal: not a journal message"), ProblemKind: "malformed", ProblemCode: docstore.WarnNotJournal},
+		{UID: 1437, Event: docstore.Event{ID: "demo-sig", Actor: clerk}, Problem: errors.New("journal: bad signature: the signature does not verify"),
+			ProblemKind: "signature", ProblemCode: docstore.WarnBadSignature},
+		{UID: 1440, Event: docstore.Event{ID: "demo-forged", Actor: forger, Type: docstore.EvDraftApproved}, Problem: errors.New(forger + " may not approve"),
+			ProblemKind: "forged", ProblemCode: docstore.WarnForbidden},
 	})
 	if pending, err := s.st.PendingDocuments(ctx); err == nil && len(pending) == 0 {
 		today := s.today()

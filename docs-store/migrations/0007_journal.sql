@@ -64,7 +64,9 @@ CREATE TABLE IF NOT EXISTS journal_warnings (
     event_id TEXT NOT NULL DEFAULT '',
     actor    TEXT NOT NULL DEFAULT '',
     kind     TEXT NOT NULL,                -- malformed | signature | forged | invalid
-    reason   TEXT NOT NULL,
+    code     TEXT NOT NULL DEFAULT '',     -- why, for the window: the Warn* constants of journal_warnings.go
+    event_type TEXT NOT NULL DEFAULT '',   -- the refused event's type ("" for no event)
+    reason   TEXT NOT NULL,                -- the technical text
     seen_at  INTEGER NOT NULL,             -- unix nanoseconds, when this workstation read it
     PRIMARY KEY (scope, uid)
 ) WITHOUT ROWID;

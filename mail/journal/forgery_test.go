@@ -52,12 +52,19 @@ func TestForgeriesAreNotApplied(t *testing.T) {
 			return len(ws) == 3 && c.draftState(t, draft) == docstore.DraftReturned
 		})
 		ws, _ := c.st.JournalWarnings(ctx)
-		kinds := map[string]int{}
+		kinds, codes := map[string]int{}, map[string]string{}
 		for _, w := range ws {
 			kinds[w.Kind]++
+			codes[w.Code] = w.EventType
 		}
 		if kinds[docstore.RefusedForged] != 2 || kinds["malformed"] != 1 {
 			t.Errorf("%s: warnings %+v", c.person, ws)
+		}
+		// Why, for the window: no right to approve; the leader's name
+		// with another key; not an event at all.
+		if len(codes) != 3 || codes[docstore.WarnForbidden] != docstore.EvDraftApproved || codes[docstore.WarnWrongKey] != docstore.EvDraftApproved ||
+			codes[docstore.WarnNotJournal] != "" {
+			t.Errorf("%s: warning codes %v", c.person, codes)
 		}
 	}
 	a.converged(t, 10*time.Second, "manager", "specialist", "admin")

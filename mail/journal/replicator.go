@@ -688,7 +688,7 @@ func (s *session) readEntry(ctx context.Context, f docstore.JournalFolder, m *im
 			en.UID = uint32(it.UID)
 		case imapclient.FetchItemDataBodySection:
 			if it.Literal == nil {
-				en.Problem, en.ProblemKind = errors.New("the server sent no body"), "malformed"
+				en.Problem, en.ProblemKind, en.ProblemCode = errors.New("the server sent no body"), "malformed", docstore.WarnNoBody
 				continue
 			}
 			var got []string
@@ -715,13 +715,13 @@ func (s *session) readEntry(ctx context.Context, f docstore.JournalFolder, m *im
 			case err == nil:
 				en.Event, en.Signer = env.Event, env.Signer
 			case errors.Is(err, ErrBadSignature), errors.Is(err, ErrOtherAgency):
-				en.Problem, en.ProblemKind = err, "signature"
+				en.Problem, en.ProblemKind, en.ProblemCode = err, "signature", problemCode(err)
 			default:
 				var pe *os.PathError
 				if errors.As(err, &pe) {
 					return en, err // the disk, not the message
 				}
-				en.Problem, en.ProblemKind = err, "malformed"
+				en.Problem, en.ProblemKind, en.ProblemCode = err, "malformed", problemCode(err)
 			}
 			if err == nil && len(got) > 0 {
 				defer s.r.st.NoteJournalFiles(ctx, f.Scope, en.UID, got)
@@ -729,4 +729,24 @@ func (s *session) readEntry(ctx context.Context, f docstore.JournalFolder, m *im
 		}
 	}
 	return en, nil
+}
+
+// problemCode says why a message is no event the store can judge, for the
+// window's warning (docstore.Warn*).
+func problemCode(err error) string {
+	for _, c := range []struct {
+		err  error
+		code string
+	}{
+		{ErrNotJournal, docstore.WarnNotJournal},
+		{ErrVersion, docstore.WarnVersion}, // before ErrMalformed: it comes with it
+		{ErrBadSignature, docstore.WarnBadSignature},
+		{ErrOtherAgency, docstore.WarnOtherAgency},
+		{ErrFileMismatch, docstore.WarnFileMismatch},
+	} {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return docstore.WarnMalformed
 }
