@@ -100,7 +100,7 @@ func rebuild(tx *wtx) error {
 			}
 		}
 	}
-	_, err = tx.Exec(`UPDATE journal_state SET out_of_order = 0 WHERE id = 1`)
+	_, err = tx.Exec(`UPDATE journal_state SET out_of_order = 0, rebuilds = rebuilds + 1 WHERE id = 1`)
 	return err
 }
 

@@ -372,3 +372,56 @@ func TestJournalForgeries(t *testing.T) {
 		t.Fatalf("duplicate delivery: %+v", outs)
 	}
 }
+
+// A rebuild writes every row again from rowid 1: a window's notice cursor
+// from before it must neither announce old documents nor miss the next
+// new one.
+func TestNoticeCursorAcrossRebuild(t *testing.T) {
+	a := newMemAgency(t, clerk, clerkMat)
+	ctx := context.Background()
+	c1, c2 := a.clients[clerk], a.clients[clerkMat]
+	urgent := func(n int) IncomingInput {
+		in := a.incoming(n)
+		in.Urgency = UrgencyUrgent
+		return in
+	}
+	for n := 1; n <= 5; n++ {
+		_, err := c1.s.RegisterIncoming(ctx, clerk, urgent(n))
+		must(t, err)
+	}
+	c2.sync(t)
+	// c2 is told of everything so far, then works offline while c1 goes on:
+	// its offline registrations meet c1's in journal order, a rebuild.
+	_, cursor, err := c2.s.Notices(ctx, clerkMat, NoticeCursor{}, "")
+	must(t, err)
+	c2.offline = true
+	for n := 6; n <= 8; n++ {
+		_, err := c2.s.RegisterIncoming(ctx, clerkMat, urgent(n))
+		must(t, err)
+	}
+	for n := 9; n <= 11; n++ {
+		_, err := c1.s.RegisterIncoming(ctx, clerk, urgent(n))
+		must(t, err)
+	}
+	_, cursor, err = c2.s.Notices(ctx, clerkMat, cursor, "")
+	must(t, err)
+	c2.offline = false
+	c2.sync(t)
+	ns, next, err := c2.s.Notices(ctx, clerkMat, cursor, "")
+	must(t, err)
+	if next.Rebuilds == cursor.Rebuilds {
+		t.Fatal("no rebuild happened: the test tests nothing")
+	}
+	if len(ns) != 0 {
+		t.Fatalf("after the rebuild the old cursor announced %d documents: %+v", len(ns), ns)
+	}
+	// The next arrival is announced, once.
+	r, err := c1.s.RegisterIncoming(ctx, clerk, urgent(12))
+	must(t, err)
+	c2.sync(t)
+	ns, _, err = c2.s.Notices(ctx, clerkMat, next, "")
+	must(t, err)
+	if len(ns) != 1 || ns[0].ID != r.DocID {
+		t.Fatalf("after the rebuild, the next arrival: %+v (want %s)", ns, r.DocID)
+	}
+}

@@ -29,9 +29,12 @@ type Notice struct {
 
 // NoticeCursor marks what the user has already been told about: the last
 // document, assignment and workflow step seen. Rowids only grow (rows are
-// never deleted), so "after the cursor" is "new since".
+// never deleted), so "after the cursor" is "new since" — except across a
+// rebuild from the journal, which writes every row again from rowid 1:
+// Rebuilds says which generation of rowids the cursor counts in.
 type NoticeCursor struct {
 	Doc, Assignment, Step int64
+	Rebuilds              int64
 }
 
 // NoticeMark is the cursor of everything in the store now: a window
@@ -40,8 +43,9 @@ type NoticeCursor struct {
 func (s *Store) NoticeMark(ctx context.Context) (NoticeCursor, error) {
 	var c NoticeCursor
 	err := s.r.QueryRowContext(ctx, `SELECT (SELECT coalesce(max(rowid), 0) FROM documents),
-		(SELECT coalesce(max(rowid), 0) FROM assignments), (SELECT coalesce(max(seq), 0) FROM workflow_steps)`).
-		Scan(&c.Doc, &c.Assignment, &c.Step)
+		(SELECT coalesce(max(rowid), 0) FROM assignments), (SELECT coalesce(max(seq), 0) FROM workflow_steps),
+		(SELECT coalesce(max(rebuilds), 0) FROM journal_state)`).
+		Scan(&c.Doc, &c.Assignment, &c.Step, &c.Rebuilds)
 	if err != nil {
 		return c, fmt.Errorf("notice mark: %w", err)
 	}
@@ -63,6 +67,12 @@ func (s *Store) Notices(ctx context.Context, viewer string, after NoticeCursor, 
 	next, err := s.NoticeMark(ctx)
 	if err != nil {
 		return nil, after, err
+	}
+	if after.Rebuilds != next.Rebuilds {
+		// Rebuilt since: the cursor's rowids are of rows written again.
+		// Start from now (what came with the rebuild shows in the
+		// counters) rather than announce old rows or miss new ones.
+		after = next
 	}
 	var out []Notice
 	add := func(kind, q string, args ...any) error {

@@ -80,14 +80,14 @@ func (p Prefs) SetNotify(kind string, on bool) { p.p.SetBool("notify."+kind, on)
 func (p Prefs) NoticeCursor(dir, viewer string) (docstore.NoticeCursor, bool) {
 	var c docstore.NoticeCursor
 	s := p.p.String("notice_cursor@" + viewer + "@" + absDir(dir))
-	if _, err := fmt.Sscanf(s, "%d %d %d", &c.Doc, &c.Assignment, &c.Step); err != nil {
-		return c, false
+	if _, err := fmt.Sscanf(s, "%d %d %d %d", &c.Doc, &c.Assignment, &c.Step, &c.Rebuilds); err != nil {
+		return c, false // none, or of an older build: the window starts from now
 	}
 	return c, true
 }
 
 func (p Prefs) SetNoticeCursor(dir, viewer string, c docstore.NoticeCursor) {
-	p.p.SetString("notice_cursor@"+viewer+"@"+absDir(dir), fmt.Sprintf("%d %d %d", c.Doc, c.Assignment, c.Step))
+	p.p.SetString("notice_cursor@"+viewer+"@"+absDir(dir), fmt.Sprintf("%d %d %d %d", c.Doc, c.Assignment, c.Step, c.Rebuilds))
 }
 
 // DeadlineToldOn is the last day viewer was reminded of tomorrow's

@@ -85,6 +85,10 @@ CREATE TABLE IF NOT EXISTS journal_files (
 -- state is rebuilt in journal order once every pending event has its UID.
 CREATE TABLE IF NOT EXISTS journal_state (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
-    out_of_order INTEGER NOT NULL DEFAULT 0
+    out_of_order INTEGER NOT NULL DEFAULT 0,
+    -- How many times the state was rebuilt from the journal: each rebuild
+    -- gives the documents new rowids, so a NoticeCursor from before one
+    -- means nothing (NoticeCursor.Rebuilds).
+    rebuilds     INTEGER NOT NULL DEFAULT 0
 );
 INSERT OR IGNORE INTO journal_state(id) VALUES (1);
