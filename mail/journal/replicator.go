@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -506,6 +507,11 @@ func (s *session) syncAll(ctx context.Context) error {
 	return nil
 }
 
+// maxReclaimed bounds Status.Reclaimed to the latest numbers claimed
+// again: the journal page lists them to be told and opened, and a day of
+// racing clerks must not grow it (nor the status copies) without end.
+const maxReclaimed = 50
+
 // reclaimLater claims again, in a goroutine of its own, the numbers the
 // journal gave to colleagues first: each claim is a command published
 // through this replicator, whose goroutine must be free to serve it.
@@ -520,7 +526,12 @@ func (r *Replicator) reclaimLater(ctx context.Context) {
 			r.cfg.Log.Warn("claim lost numbers again", "err", err)
 		}
 		if len(reclaimed) > 0 {
-			r.setStatus(func(st *Status) { st.Reclaimed = append(st.Reclaimed, reclaimed...) })
+			r.setStatus(func(st *Status) {
+				st.Reclaimed = append(st.Reclaimed, reclaimed...)
+				if n := len(st.Reclaimed); n > maxReclaimed {
+					st.Reclaimed = slices.Clone(st.Reclaimed[n-maxReclaimed:])
+				}
+			})
 		}
 	}()
 }
