@@ -17,7 +17,7 @@ func sample() *Document {
 	return &Document{
 		From: Organ{OrganID: "000.00.31.H31", OrganName: "Ủy ban nhân dân thành phố Lâm Sơn", OrganAdd: "Số 1 đường Trần Hưng Đạo",
 			Email: "vanthu@lamson.gov.vn", Telephone: "0263 3822 111", Website: "lamson.gov.vn", OrganizationInCharge: "UBND tỉnh"},
-		To: []Organ{{OrganID: "000.00.00.H41", OrganName: "Ủy ban nhân dân tỉnh Nghệ An"}, {OrganID: "000.00.12.H41", OrganName: "Sở Tài chính tỉnh Nghệ An", Email: "stc@nghean.gov.vn"}},
+		To:         []Organ{{OrganID: "000.00.00.H41", OrganName: "Ủy ban nhân dân tỉnh Nghệ An"}, {OrganID: "000.00.12.H41", OrganName: "Sở Tài chính tỉnh Nghệ An", Email: "stc@nghean.gov.vn"}},
 		DocumentID: "000.00.31.H31,2026/11/20,1234/UBND-VP", CodeNumber: "1234", CodeNotation: "UBND-VP",
 		Place: "Lâm Sơn", Date: "2026-11-20", Type: 1, TypeDetail: 0, TypeName: "Công văn",
 		Subject: "V/v rà soát, cập nhật danh mục thủ tục hành chính & \"liên thông\" <năm 2026>", Content: "Đề nghị các đơn vị rà soát.",
