@@ -31,6 +31,7 @@ import (
 	docstore "congvu/docs-store"
 	"congvu/docs-store/demo"
 	"congvu/mail"
+	"congvu/mail/edxml"
 	"congvu/mail/imapsync"
 	"congvu/mail/journal"
 	"congvu/mail/maildemo"
@@ -49,6 +50,9 @@ func main() {
 	args := os.Args[1:]
 	if len(args) > 0 && (args[0] == "account" || args[0] == "sync") {
 		os.Exit(headless(args[0], args[1:]))
+	}
+	if len(args) > 0 && args[0] == "edxml" {
+		os.Exit(edxml.Command(args[1:], os.Stdout, os.Stderr))
 	}
 	cmd := "run"
 	if len(args) > 0 && (args[0] == "demo" || args[0] == "version" || args[0] == "run") {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"congvu/docs-store"
 	"congvu/docs-store/vntext"
 )
 
@@ -352,6 +353,9 @@ func attachments(wp *wirePackage, refs []Ref) ([]Attachment, error) {
 		if a.Name == "" {
 			return nil, fieldErr("AttachmentEncoded/Attachment/AttachmentName", "required", id)
 		}
+		// The sender's name is only ever a name: no path ("../../x"), no
+		// device ("CON"), no bidi override, not 300 characters long.
+		a.Name = docstore.SafeFileName(a.Name)
 		if a.ContentType == "" {
 			a.ContentType = contentTypeOf(a.Name)
 		}

@@ -173,33 +173,50 @@ type segment struct {
 func (s *segment) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) && !s.ended {
-		b, err := s.src.ReadByte()
-		if err != nil {
-			if n > 0 {
-				return n, nil
+		if s.src.Buffered() == 0 {
+			if _, err := s.src.Peek(1); err != nil {
+				if n > 0 {
+					return n, nil
+				}
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return 0, err
 			}
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return 0, err
 		}
-		switch {
-		case !s.cdata && b == '<':
-			s.src.UnreadByte()
-			s.ended = true
-		case s.cdata && b == ']':
-			if next, _ := s.src.Peek(2); string(next) == "]>" {
-				s.src.Discard(2)
-				s.ended = true
-			} else {
-				return n, fmt.Errorf("%w: ']' in an attachment's base64", ErrMalformed)
+		chunk, _ := s.src.Peek(s.src.Buffered())
+		used := 0
+	scan:
+		for _, b := range chunk {
+			switch {
+			case !s.cdata && b == '<':
+				s.ended = true // the '<' stays for the XML
+				break scan
+			case s.cdata && b == ']':
+				if used > 0 || n > 0 {
+					break scan // look at "]]>" with it first in the buffer
+				}
+				if next, _ := s.src.Peek(3); string(next) == "]]>" {
+					s.src.Discard(3)
+					s.ended = true
+					return 0, io.EOF
+				}
+				return 0, fmt.Errorf("%w: ']' in an attachment's base64", ErrMalformed)
+			case b == ' ' || b == '\t' || b == '\r' || b == '\n':
+			case b == '&':
+				return n, fmt.Errorf("%w: an entity in an attachment's base64", ErrMalformed)
+			default:
+				if n == len(p) {
+					break scan
+				}
+				p[n] = b
+				n++
 			}
-		case b == ' ' || b == '\t' || b == '\r' || b == '\n':
-		case b == '&':
-			return n, fmt.Errorf("%w: an entity in an attachment's base64", ErrMalformed)
-		default:
-			p[n] = b
-			n++
+			used++
+		}
+		s.src.Discard(used)
+		if used == 0 && !s.ended {
+			break // a ']' to look at on the next call
 		}
 	}
 	if n == 0 && s.ended {

@@ -1,0 +1,5 @@
+//go:build race
+
+package edxml
+
+const raceDetector = true
