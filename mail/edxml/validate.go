@@ -27,7 +27,9 @@ func Validate(p *Package, now time.Time) []error {
 
 type validator struct{ errs []error }
 
-func (v *validator) add(field, reason, detail string) { v.errs = append(v.errs, fieldErr(field, reason, detail)) }
+func (v *validator) add(field, reason, detail string) {
+	v.errs = append(v.errs, fieldErr(field, reason, detail))
+}
 
 // max: at most n characters (not bytes: Vietnamese takes two or three
 // bytes a letter).
