@@ -218,6 +218,7 @@ var payloadTypes = map[string]func() any{
 	EvDraftSigned:        func() any { return new(DraftSignature) },
 	EvDraftIssued:        func() any { return new(DraftIssue) },
 	EvDraftCancelled:     func() any { return new(DraftStep) },
+	EvExchangeAgencySet:  func() any { return new(ExchangeAgency) },
 }
 
 // EventTypes lists every event type this build knows, sorted.

@@ -1058,6 +1058,7 @@ func (s *Store) CanonicalDump(ctx context.Context) (string, error) {
 		`SELECT id, email, full_name, title, coalesce(unit_id, ''), clearance FROM people ORDER BY id`,
 		`SELECT person_id, role FROM person_roles ORDER BY person_id, role`,
 		`SELECT person_id, hex(public_key) FROM person_keys ORDER BY person_id`,
+		`SELECT organ_id, name, email FROM exchange_agencies ORDER BY organ_id`,
 		`SELECT id, kind, year, secret, closed, name FROM registers ORDER BY id`,
 		`SELECT register_id, counter_key, next FROM counters ORDER BY register_id, counter_key`,
 		`SELECT id, register_id, kind, number, notation, subject, issuer, status, registered_by FROM documents ORDER BY id`,

@@ -11,7 +11,7 @@ import (
 var derivedTables = []string{
 	"workflow_steps", "draft_versions", "drafts", "assignments", "directions", "attachments",
 	"documents", "counters", "registers", "person_keys", "person_roles", "people", "units", "agency",
-	"stat_docs", "stat_work",
+	"stat_docs", "stat_work", "exchange_agencies",
 }
 
 // RebuildFromJournal rebuilds the state in journal order: what the

@@ -25,6 +25,7 @@ func init() {
 	reducers = map[string]applyFunc{
 		EvAgencyFounded:      applyAgencyFounded,
 		EvUnitAdded:          applyUnitAdded,
+		EvExchangeAgencySet:  applyExchangeAgencySet,
 		EvPersonAdded:        applyPersonAdded,
 		EvPersonUpdated:      applyPersonUpdated,
 		EvRegisterOpened:     applyRegisterOpened,

@@ -76,6 +76,7 @@ var describers = map[string]func(docstore.Event) (string, string, bool){
 	docstore.EvDraftSigned:        describeAs(draftSigned),
 	docstore.EvDraftIssued:        describeAs(draftIssued),
 	docstore.EvDraftCancelled:     describeAs(draftStep("Hủy dự thảo", "Đã hủy dự thảo %s", "Lý do")),
+	docstore.EvExchangeAgencySet:  describeAs(exchangeAgencySet),
 }
 
 // describeAs adapts a describer of payload T.

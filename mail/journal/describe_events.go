@@ -309,3 +309,16 @@ func draftIssued(p *docstore.DraftIssue) (string, string) {
 	l.add("Mã văn bản: ", oneLine(p.DocID))
 	return s, l.String()
 }
+
+func exchangeAgencySet(p *docstore.ExchangeAgency) (string, string) {
+	name := orDash(oneLine(p.Name))
+	var l textLines
+	if p.Removed {
+		l = append(l, "Bỏ cơ quan có mã định danh "+orDash(oneLine(p.OrganID))+" khỏi danh bạ liên thông.")
+		return "Bỏ khỏi danh bạ liên thông: " + oneLine(p.OrganID), l.String()
+	}
+	l = append(l, "Cập nhật danh bạ liên thông: "+name+".")
+	l.add("Mã định danh: ", oneLine(p.OrganID))
+	l.add("Địa chỉ nhận gói tin: ", oneLine(p.Email))
+	return "Danh bạ liên thông: " + name, l.String()
+}
