@@ -28,7 +28,8 @@ const (
 // white space at the ends dropped.
 func text(s string) string { return strings.TrimSpace(vntext.NFC(s)) }
 
-// parseDate reads yyyy/MM/dd (also yyyy-MM-dd, which some senders write)
+// parseDate reads yyyy/MM/dd (also yyyy-MM-dd and dd/MM/yyyy, which some
+// senders write)
 // into ISO yyyy-mm-dd; "" stays "".
 func parseDate(field, s string) (string, error) {
 	s = strings.TrimSpace(s)
@@ -40,7 +41,8 @@ func parseDate(field, s string) (string, error) {
 			return d.Format("2006-01-02"), nil
 		}
 	}
-	for _, layout := range []string{dateLayout, "2006-01-02"} {
+	// Also dd/MM/yyyy, as one province's system writes it.
+	for _, layout := range []string{dateLayout, "2006-01-02", "02/01/2006"} {
 		if d, err := time.Parse(layout, s); err == nil {
 			return d.Format("2006-01-02"), nil
 		}

@@ -1,7 +1,9 @@
 package edxml
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/base64"
 	"io"
 	"os"
 	"path/filepath"
@@ -143,5 +145,124 @@ func TestParseToleratesRealSenders(t *testing.T) {
 	}
 	if len(d.Attachments) != 1 || d.Attachments[0].Name != "7816.pdf" || d.Attachments[0].ContentType != "application/pdf" || d.Attachments[0].Ref.Size != 4 {
 		t.Fatalf("attachments %+v", d.Attachments)
+	}
+}
+
+// A package shaped as the national SDK (VNPT EdXML102) writes one, with
+// its quirks: CRLF and indentation, the edXML: prefix declared on the
+// envelope only and again on ContentTransferEncoded outside it, a
+// Signature block with no namespace of its own and a stand-in
+// certificate, an attachment zipped under a random name, the status
+// fields either in MessageHeader or in a Status element.
+func TestParseNationalSDKShape(t *testing.T) {
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	w, _ := zw.Create("5b0c6a0e-3f1e-4c1b-9d1e-2f8b7a6c5d4e.pdf")
+	w.Write([]byte("%PDF-1.4 công văn"))
+	zw.Close()
+	b64 := base64.StdEncoding.EncodeToString(zipped.Bytes())
+	doc := strings.ReplaceAll(`<?xml version="1.0" encoding="UTF-8"?>
+<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+  <edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">
+    <edXML:edXMLHeader>
+      <edXML:MessageHeader>
+        <edXML:From>
+          <edXML:OrganId>000.00.00.G22</edXML:OrganId>
+          <edXML:OrganName>Văn phòng Chính phủ</edXML:OrganName>
+          <edXML:OrganAdd/>
+        </edXML:From>
+        <edXML:To>
+          <edXML:OrganId>000.00.00.H41</edXML:OrganId>
+          <edXML:OrganName>UBND tỉnh Nghệ An</edXML:OrganName>
+        </edXML:To>
+        <edXML:DocumentId>000.00.00.G22,2019/04/11,1896/QĐ-TTg</edXML:DocumentId>
+        <edXML:Code>
+          <edXML:CodeNumber>1896</edXML:CodeNumber>
+          <edXML:CodeNotation>QĐ-TTg</edXML:CodeNotation>
+        </edXML:Code>
+        <edXML:PromulgationInfo>
+          <edXML:Place>Hà Nội</edXML:Place>
+          <edXML:PromulgationDate>11/04/2019</edXML:PromulgationDate>
+        </edXML:PromulgationInfo>
+        <edXML:Subject>Quyết định về việc ban hành quy chế</edXML:Subject>
+        <edXML:SignerInfo><edXML:Competence></edXML:Competence><edXML:FullName>Nguyen Thanh Phuc</edXML:FullName></edXML:SignerInfo>
+        <edXML:DueDate></edXML:DueDate>
+        <edXML:OtherInfo><edXML:Priority>0</edXML:Priority><edXML:Direction>false</edXML:Direction><edXML:Appendixes><edXML:Appendix/></edXML:Appendixes></edXML:OtherInfo>
+        <edXML:SteeringType>1</edXML:SteeringType>
+      </edXML:MessageHeader>
+      <edXML:TraceHeaderList>
+        <edXML:Bussiness>
+          <edXML:BussinessDocType>0</edXML:BussinessDocType>
+          <edXML:Paper>0</edXML:Paper>
+        </edXML:Bussiness>
+        <edXML:TraceHeader><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:Timestamp>2019/04/11 08:00:00</edXML:Timestamp></edXML:TraceHeader>
+      </edXML:TraceHeaderList>
+      <Signature>
+        <SignedInfo>
+          <CanonicalizationMethod Algorithm="http://www.w3.org/TR/2001/REC-xml-c14n-20010315" />
+          <SignatureMethod Algorithm="http://www.w3.org/2000/09/xmldsig#rsa-sha1" />
+          <Reference URI=""><DigestMethod Algorithm="http://www.w3.org/2000/09/xmldsig#sha1" /><DigestValue>abc=</DigestValue></Reference>
+        </SignedInfo>
+        <SignatureValue>c2lnbmF0dXJl</SignatureValue>
+        <KeyInfo><X509Data><X509Certificate>MIIFqTCCBJG</X509Certificate></X509Data></KeyInfo>
+      </Signature>
+    </edXML:edXMLHeader>
+    <edXML:edXMLBody>
+      <edXML:edXMLManifest version="1.0">
+        <edXML:Reference>
+          <edXML:ContentId>cid:209</edXML:ContentId>
+          <edXML:AttachmentName>1896_QD-TTg.pdf</edXML:AttachmentName>
+          <edXML:ContentType>application/zip</edXML:ContentType>
+        </edXML:Reference>
+      </edXML:edXMLManifest>
+    </edXML:edXMLBody>
+  </edXML:edXMLEnvelope>
+  <AttachmentEncoded>
+    <Attachment>
+      <ContentId>cid:209</ContentId>
+      <AttachmentName>1896_QD-TTg.pdf</AttachmentName>
+      <Description>1896_QD-TTg.pdf</Description>
+      <ContentType>application/zip</ContentType>
+      <edXML:ContentTransferEncoded xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016">`+b64+`</edXML:ContentTransferEncoded>
+    </Attachment>
+  </AttachmentEncoded>
+</edXML>`, "\n", "\r\n")
+	st := tempStore(t)
+	p, err := Parse(strings.NewReader(doc), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := p.Document
+	if d.Date != "2019-04-11" || d.CodeNotation != "QĐ-TTg" || d.Signer.FullName != "Nguyen Thanh Phuc" || d.SteeringType != 1 ||
+		len(d.Traces) != 1 || d.Traces[0].Timestamp.Hour() != 8 {
+		t.Fatalf("document %+v", d)
+	}
+	a := d.Attachments
+	if len(a) != 1 || !a[0].Zipped || a[0].Name != "1896_QD-TTg.pdf" || a[0].ContentType != "application/pdf" || a[0].Ref.Size != int64(len("%PDF-1.4 công văn")) {
+		t.Fatalf("attachment %+v", a)
+	}
+	if p.Signature == nil || !strings.HasSuffix(p.Signature.SignatureMethod, "rsa-sha1") || p.Signature.Certificate != nil {
+		t.Fatalf("signature %+v (the stand-in certificate is no certificate)", p.Signature)
+	}
+
+	header := `<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLEnvelope xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"><edXML:edXMLHeader>`
+	fields := `<edXML:ResponseFor><edXML:OrganId>000.00.00.G22</edXML:OrganId><edXML:Code>1896/QĐ-TTg</edXML:Code>` +
+		`<edXML:DocumentId>000.00.00.G22,2019/04/11,1896/QĐ-TTg</edXML:DocumentId><edXML:PromulgationDate>2019/04/11</edXML:PromulgationDate></edXML:ResponseFor>` +
+		`<edXML:StaffInfo><edXML:Department>Văn thư</edXML:Department><edXML:Staff>Lê Văn Tâm</edXML:Staff></edXML:StaffInfo>` +
+		`<edXML:StatusCode>03</edXML:StatusCode><edXML:Description>Đã tiếp nhận</edXML:Description><edXML:Timestamp>2019/04/12 09:15:00</edXML:Timestamp>`
+	from := `<edXML:From><edXML:OrganId>000.00.00.H41</edXML:OrganId><edXML:OrganName>UBND tỉnh Nghệ An</edXML:OrganName></edXML:From>`
+	for name, pkg := range map[string]string{
+		"in MessageHeader": header + `<edXML:MessageHeader>` + from + fields + `</edXML:MessageHeader></edXML:edXMLHeader></edXML:edXMLEnvelope></edXML>`,
+		"in Status":        header + `<edXML:MessageHeader>` + from + `</edXML:MessageHeader><edXML:Status>` + fields + `</edXML:Status></edXML:edXMLHeader></edXML:edXMLEnvelope></edXML>`,
+	} {
+		p, err := Parse(strings.NewReader(pkg), st, Options{})
+		if err != nil {
+			t.Fatalf("status %s: %v", name, err)
+		}
+		s := p.Status
+		if s == nil || s.Code != StatusRegistered || s.From.OrganID != "000.00.00.H41" || s.ResponseFor.DocumentID != "000.00.00.G22,2019/04/11,1896/QĐ-TTg" ||
+			s.Staff.Staff != "Lê Văn Tâm" || s.Timestamp.Minute() != 15 {
+			t.Fatalf("status %s: %+v", name, s)
+		}
 	}
 }

@@ -86,7 +86,8 @@ func (v *validator) document(d *Document, now time.Time) {
 	if o.PageAmount < 0 {
 		v.add("MessageHeader/OtherInfo/PageAmount", "bad_value", strconv.Itoa(o.PageAmount))
 	}
-	if d.SteeringType < 0 || d.SteeringType > 2 {
+	// 0–2 in most systems' lists, 1–3 in one: both are taken.
+	if d.SteeringType < 0 || d.SteeringType > 3 {
 		v.add("MessageHeader/SteeringType", "bad_value", strconv.Itoa(d.SteeringType))
 	}
 	for _, r := range d.ResponseFor {
