@@ -25,7 +25,7 @@
 #
 # Users (see ./users; the password is always <local part>pass):
 #   clerk, manager, specialist, bench, big, admin, u01..u24 @agency.test;
-#   alice@other.test
+#   alice@other.test; vanthu@other.test (the other agency's exchange mailbox, mail/exchange)
 # Shared folder Shared/VanThu: clerk and manager have every right. The
 # journal folders (Shared/Journal-*) are made per test by mailtest.JournalFolders
 # (doveadm; see docs/JOURNAL-SERVER.md). Never put a dovecot-acl file in
