@@ -257,6 +257,14 @@ func (x *Exchange) report(ctx context.Context, actor string, in docstore.Exchang
 	if err := json.Unmarshal([]byte(in.Meta), &p); err != nil || p.Document == nil {
 		return fmt.Errorf("exchange package %s: unreadable: %v", in.ID, err)
 	}
+	d := p.Document
+	ref := edxml.Reference{OrganID: d.From.OrganID, Code: d.CodeNumber + "/" + d.CodeNotation, Date: d.Date, DocumentID: d.DocumentID}
+	return x.sendStatus(ctx, actor, docstore.MailAddress{Name: d.From.OrganName, Addr: in.ReplyTo}, ref, code, description, in.DocID)
+}
+
+// sendStatus mails a status package about the document ref to rcpt, and
+// records it (direction out).
+func (x *Exchange) sendStatus(ctx context.Context, actor string, rcpt docstore.MailAddress, ref edxml.Reference, code edxml.StatusCode, description, docID string) error {
 	a, err := x.Account(ctx)
 	if err != nil {
 		return err
@@ -265,27 +273,98 @@ func (x *Exchange) report(ctx context.Context, actor string, in docstore.Exchang
 	if err != nil {
 		return err
 	}
-	d := p.Document
 	st := &edxml.Status{From: from, Code: code, Description: description, Timestamp: x.now().Truncate(time.Second),
-		ResponseFor: edxml.Reference{OrganID: d.From.OrganID, Code: d.CodeNumber + "/" + d.CodeNotation, Date: d.Date, DocumentID: d.DocumentID},
-		Staff:       x.staff(ctx, actor)}
+		ResponseFor: ref, Staff: x.staff(ctx, actor)}
 	var buf bytes.Buffer
 	if err := edxml.WriteStatus(&buf, st); err != nil {
 		return err
 	}
 	body := buf.Bytes()
 	draft := mimemsg.Draft{
-		To:      []docstore.MailAddress{{Name: d.From.OrganName, Addr: in.ReplyTo}},
-		Subject: "[edXML] Trạng thái " + string(code) + " — " + d.CodeNumber + "/" + d.CodeNotation,
+		To:      []docstore.MailAddress{rcpt},
+		Subject: "[edXML] Trạng thái " + string(code) + " — " + ref.Code,
 		Text:    "Báo cáo trạng thái xử lý văn bản theo QCVN 102:2016: " + statusName(code) + ".\n",
-		Attachments: []mimemsg.Attachment{{Name: "trang-thai-" + string(code) + "-" + packageName(d.DocumentID), MIMEType: "application/xml",
+		Attachments: []mimemsg.Attachment{{Name: "trang-thai-" + string(code) + "-" + packageName(ref.DocumentID), MIMEType: "application/xml",
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }}},
 	}
-	if _, err := x.sender.Queue(ctx, a, draft, in.DocID); err != nil {
-		return fmt.Errorf("status %s of %s: %w", code, d.DocumentID, err)
+	if _, err := x.sender.Queue(ctx, a, draft, docID); err != nil {
+		return fmt.Errorf("status %s of %s: %w", code, ref.DocumentID, err)
 	}
-	return x.st.AddExchangeStatus(ctx, docstore.ExchangeStatus{DocumentID: d.DocumentID, OrganID: from.OrganID, Code: string(code),
+	return x.st.AddExchangeStatus(ctx, docstore.ExchangeStatus{DocumentID: ref.DocumentID, OrganID: from.OrganID, Code: string(code),
 		Direction: "out", Description: description, At: st.Timestamp}, "")
+}
+
+// RequestRevocation asks every agency an outgoing document went to by
+// edXML to give it back (status 13, with the reason); each answers 15
+// (agreed) or 16 (refused).
+func (x *Exchange) RequestRevocation(ctx context.Context, actor, docID, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return &docstore.FieldError{Field: "reason", Reason: "required"}
+	}
+	doc, err := x.st.Document(ctx, actor, docID)
+	if err != nil {
+		return err
+	}
+	rs, err := x.st.ExchangeRecipients(ctx, docID)
+	if err != nil {
+		return err
+	}
+	if len(rs) == 0 {
+		return fmt.Errorf("revoke %s: %w", doc.Notation, docstore.ErrNotFound)
+	}
+	for _, r := range rs {
+		ag, err := x.st.ExchangeAgencyByID(ctx, r.OrganID)
+		if err != nil {
+			return fmt.Errorf("revoke %s at %s: %w", doc.Notation, r.OrganID, err)
+		}
+		ref := edxml.Reference{OrganID: r.OrganID, Code: doc.Notation, Date: doc.DocDate, DocumentID: r.DocumentID}
+		if err := x.sendStatus(ctx, actor, docstore.MailAddress{Name: ag.Name, Addr: ag.Email}, ref, edxml.StatusRevocationAsked, reason, docID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RevocationAsked says whether the sender of a received package asked for
+// it back (13) and was not answered yet, and why.
+func (x *Exchange) RevocationAsked(ctx context.Context, pk docstore.ExchangeIncoming) (bool, string, error) {
+	sts, err := x.st.ExchangeStatuses(ctx, pk.DocumentID)
+	if err != nil {
+		return false, "", err
+	}
+	asked, why := false, ""
+	for _, s := range sts {
+		switch {
+		case s.Direction == "in" && s.Code == string(edxml.StatusRevocationAsked) && s.OrganID == pk.FromOrgan:
+			asked, why = true, s.Description
+		case s.Direction == "out" && (s.Code == string(edxml.StatusRequestAgreed) || s.Code == string(edxml.StatusRequestRefused)):
+			asked = false
+		}
+	}
+	return asked, why, nil
+}
+
+// AnswerRevocation answers a sender's request to take a package back: 15
+// agreed (a package still waiting is then refused: nobody registers it),
+// 16 refused, with the reason.
+func (x *Exchange) AnswerRevocation(ctx context.Context, actor, packageID string, agree bool, reason string) error {
+	pk, err := x.st.ExchangeIncomingByID(ctx, actor, packageID)
+	if err != nil {
+		return err
+	}
+	code := edxml.StatusRequestRefused
+	if agree {
+		code = edxml.StatusRequestAgreed
+		if pk.State == docstore.ExchangeWaiting {
+			if err := x.st.SetExchangeIncomingDone(ctx, actor, packageID, docstore.ExchangeRefused, "", "Cơ quan gửi đã thu hồi"); err != nil {
+				return err
+			}
+		}
+	}
+	if strings.TrimSpace(reason) == "" {
+		reason = statusName(code)
+	}
+	return x.report(ctx, actor, pk, code, reason)
 }
 
 // statusName says a code in Vietnamese.

@@ -222,4 +222,41 @@ func TestTwoAgenciesExchange(t *testing.T) {
 	if w, _ := b.st.ExchangeWaitingList(ctx, "vt"); len(w) != len(waitingBefore) {
 		t.Fatalf("the broken package was queued")
 	}
+
+	// A takes another document back: 13 with the reason; B, where it still
+	// waits, agrees (15) and it leaves the queue.
+	doc2 := a.issue(t, "V/v tổ chức hội nghị (đã có văn bản thay thế)")
+	id2, err := a.x.SendDocument(ctx, "vt", doc2, []string{b.code})
+	must(t, err)
+	a.send(t)
+	b.until(t, "B receives the second package", func(s exchange.Summary) bool { return s.Documents >= 1 })
+	must(t, a.x.RequestRevocation(ctx, "vt", doc2, "Văn bản ban hành nhầm, đề nghị trả lại"))
+	a.send(t)
+	var pk2 docstore.ExchangeIncoming
+	b.until(t, "B reads the request", func(exchange.Summary) bool {
+		w, _ := b.st.ExchangeWaitingList(ctx, "vt")
+		for _, p := range w {
+			if p.DocumentID == id2 {
+				pk2 = p
+			}
+		}
+		asked, _, _ := b.x.RevocationAsked(ctx, pk2)
+		return asked
+	})
+	_, why, _ := b.x.RevocationAsked(ctx, pk2)
+	if why != "Văn bản ban hành nhầm, đề nghị trả lại" {
+		t.Fatalf("the reason: %q", why)
+	}
+	must(t, b.x.AnswerRevocation(ctx, "vt", pk2.ID, true, ""))
+	b.send(t)
+	if asked, _, _ := b.x.RevocationAsked(ctx, pk2); asked {
+		t.Fatal("still asked after the answer")
+	}
+	if w, _ := b.st.ExchangeWaitingList(ctx, "vt"); len(w) != len(waitingBefore) {
+		t.Fatalf("the revoked package still waits: %+v", w)
+	}
+	a.until(t, "A gets 15", func(exchange.Summary) bool {
+		rs, _ := a.st.ExchangeRecipients(ctx, doc2)
+		return len(rs) == 1 && rs[0].LastCode == "15"
+	})
 }
