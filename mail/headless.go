@@ -16,6 +16,8 @@ import (
 
 	"congvu/docs-store"
 	"congvu/mail/account"
+	"congvu/mail/edxml"
+	"congvu/mail/exchange"
 	"congvu/mail/imapsync"
 )
 
@@ -231,6 +233,17 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 	if len(sums) == 0 {
 		fmt.Fprintln(c.Err, c.T("cli.sync.noaccounts"))
 		return 1
+	}
+	// Packages from other agencies this sync brought are queued for the văn
+	// thư (and answered 01) before the outbox goes.
+	if xs, err := c.Service.Exchange.Scan(ctx); err != nil && !errors.Is(err, exchange.ErrNoExchangeAccount) {
+		fmt.Fprintln(c.Err, c.ErrorText(err))
+	} else if xs.Documents+xs.Duplicates+xs.Statuses+len(xs.Refused) > 0 {
+		fmt.Fprintln(c.Out, c.T("cli.sync.exchange", map[string]any{"Documents": xs.Documents, "Duplicates": xs.Duplicates,
+			"Statuses": xs.Statuses, "Refused": len(xs.Refused)}))
+		for _, r := range xs.Refused {
+			fmt.Fprintf(c.Err, "%s (%s): %s\n", r.Subject, r.From, edxml.Sentence(r.Err))
+		}
 	}
 	// Messages the outbox holds go out too, so a script's sync is complete.
 	for _, r := range c.Service.Sender.SendDue(ctx) {

@@ -13,6 +13,7 @@ import (
 
 	"congvu/docs-store"
 	"congvu/mail/account"
+	"congvu/mail/exchange"
 	"congvu/mail/imapsync"
 	"congvu/mail/outbox"
 )
@@ -25,6 +26,13 @@ type Service struct {
 	session account.Passwords // typed this run ("ask each start", or before saving)
 	log     *slog.Logger
 	Sender  *outbox.Sender
+	// Exchange carries documents to and from other agencies (edXML);
+	// while the service runs it scans the exchange mailbox after each
+	// sync.
+	Exchange *exchange.Exchange
+	// OnExchange hears what each scan found (from its goroutine).
+	OnExchange func(exchange.Summary, error)
+	scanKick   chan struct{}
 
 	// OnProgress hears every engine's reports (from their goroutines).
 	OnProgress func(imapsync.Progress)
@@ -59,6 +67,8 @@ func NewService(st *docstore.Store, opt Options) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.Sender = outbox.New(st, s.dial, s.Password, s.log)
+	s.Exchange = exchange.New(st, s.Sender, s.log)
+	s.scanKick = make(chan struct{}, 1)
 	return s
 }
 
@@ -144,8 +154,40 @@ func (s *Service) engine(a docstore.MailAccount) *imapsync.Engine {
 }
 
 func (s *Service) progress(p imapsync.Progress) {
+	if p.Phase == imapsync.PhaseIdle {
+		// A sync pass ended: new packages may have come.
+		select {
+		case s.scanKick <- struct{}{}:
+		default:
+		}
+	}
 	if s.OnProgress != nil {
 		s.OnProgress(p)
+	}
+}
+
+// scanExchange scans the exchange mailbox each time a sync pass ends,
+// until ctx ends; what it queued (status replies) goes out at once.
+func (s *Service) scanExchange(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.scanKick:
+		}
+		sum, err := s.Exchange.Scan(ctx)
+		if errors.Is(err, exchange.ErrNoExchangeAccount) {
+			continue
+		}
+		if err != nil {
+			s.log.Warn("exchange scan", "err", err)
+		}
+		if sum.Documents+sum.Statuses > 0 {
+			s.Sender.Kick()
+		}
+		if s.OnExchange != nil {
+			s.OnExchange(sum, err)
+		}
 	}
 }
 
@@ -188,10 +230,14 @@ func (s *Service) Start(ctx context.Context) error {
 	for _, a := range accts {
 		s.startEngine(ctx, a)
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go func() {
 		defer s.wg.Done()
 		s.Sender.Run(ctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.scanExchange(ctx)
 	}()
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	docstore "congvu/docs-store"
 	"congvu/mail"
 	"congvu/mail/account"
+	"congvu/mail/exchange"
 	"congvu/mail/imapsync"
 	"congvu/mail/journal"
 )
@@ -89,6 +90,11 @@ var errorKeys = []struct {
 	{account.ErrNoPassword, "err.mail.no_password"},
 	{imapsync.ErrConnectionLost, "err.mail.lost"},
 	{account.ErrLiteralBroken, "err.mail.lost"},
+	{exchange.ErrNoExchangeAccount, "err.exchange.no_account"},
+	{exchange.ErrSecret, "err.exchange.secret"},
+	{exchange.ErrUnknownAgency, "err.exchange.unknown_agency"},
+	{exchange.ErrNotIssued, "err.exchange.not_issued"},
+	{docstore.ErrExchangeDone, "err.exchange.done"},
 	{imapsync.ErrOffline, "err.mail.offline"},
 	{imapsync.ErrFolderGone, "err.mail.folder_gone"},
 }

@@ -115,6 +115,21 @@ func (a *agency) until(t *testing.T, what string, cond func(exchange.Summary) bo
 	}
 }
 
+// twoAgencies: A (Lâm Sơn, a fresh mailbox of agency.test) and B (Nghệ
+// An, vanthu@other.test), each in the other's exchange directory.
+func twoAgencies(t *testing.T, e *mailtest.Env) (*agency, *agency) {
+	t.Helper()
+	ctx := context.Background()
+	a := newAgency(t, e, "000.00.31.H31", "Ủy ban nhân dân thành phố Lâm Sơn", e.FreshUser(t))
+	// B's exchange mailbox is a fixed one (the other domain has few):
+	// emptied first, so an earlier test's packages are not this one's.
+	e.Doveadm(t, "expunge", "-u", "vanthu@other.test", "mailbox", "INBOX", "all")
+	b := newAgency(t, e, "000.00.00.H41", "Ủy ban nhân dân tỉnh Nghệ An", "vanthu@other.test")
+	must(t, a.st.SetExchangeAgency(ctx, "vt", docstore.ExchangeAgency{OrganID: b.code, Name: "UBND tỉnh Nghệ An", Email: b.addr}))
+	must(t, b.st.SetExchangeAgency(ctx, "vt", docstore.ExchangeAgency{OrganID: a.code, Name: "UBND thành phố Lâm Sơn", Email: a.addr}))
+	return a, b
+}
+
 // Two agencies on the loopback mail server, two domains: A issues a
 // document to B; B's văn thư finds it waiting, registers it, it is
 // assigned, handled, completed; A sees 01, 03, 04, 05, 06 in that order.
@@ -123,13 +138,7 @@ func (a *agency) until(t *testing.T, what string, cond func(exchange.Summary) bo
 func TestTwoAgenciesExchange(t *testing.T) {
 	e := mailtest.Shared(t)
 	ctx := context.Background()
-	a := newAgency(t, e, "000.00.31.H31", "Ủy ban nhân dân thành phố Lâm Sơn", e.FreshUser(t))
-	// B's exchange mailbox is a fixed one (the other domain has few):
-	// emptied first, so an earlier run's packages are not this run's.
-	e.Doveadm(t, "expunge", "-u", "vanthu@other.test", "mailbox", "INBOX", "all")
-	b := newAgency(t, e, "000.00.00.H41", "Ủy ban nhân dân tỉnh Nghệ An", "vanthu@other.test")
-	must(t, a.st.SetExchangeAgency(ctx, "vt", docstore.ExchangeAgency{OrganID: b.code, Name: "UBND tỉnh Nghệ An", Email: b.addr}))
-	must(t, b.st.SetExchangeAgency(ctx, "vt", docstore.ExchangeAgency{OrganID: a.code, Name: "UBND thành phố Lâm Sơn", Email: a.addr}))
+	a, b := twoAgencies(t, e)
 	var waitingBefore []docstore.ExchangeIncoming
 
 	docA := a.issue(t, "V/v phối hợp kiểm tra liên ngành")
@@ -258,5 +267,34 @@ func TestTwoAgenciesExchange(t *testing.T) {
 	a.until(t, "A gets 15", func(exchange.Summary) bool {
 		rs, _ := a.st.ExchangeRecipients(ctx, doc2)
 		return len(rs) == 1 && rs[0].LastCode == "15"
+	})
+}
+
+// The running app answers 01 by itself: B's mail service, started as the
+// window starts it, syncs (IDLE), finds the package, queues it and sends
+// 01 back without anyone pressing anything.
+func TestRunningServiceAnswersArrival(t *testing.T) {
+	e := mailtest.Shared(t)
+	ctx := context.Background()
+	a, b := twoAgencies(t, e)
+	found := make(chan exchange.Summary, 8)
+	b.svc.OnExchange = func(s exchange.Summary, err error) {
+		if err == nil && s.Documents > 0 {
+			found <- s
+		}
+	}
+	must(t, b.svc.Start(ctx))
+	doc := a.issue(t, "V/v báo cáo tình hình thực hiện")
+	_, err := a.x.SendDocument(ctx, "vt", doc, []string{b.code})
+	must(t, err)
+	a.send(t)
+	select {
+	case <-found:
+	case <-time.After(30 * time.Second):
+		t.Fatal("B's running service did not find the package")
+	}
+	a.until(t, "A gets 01 from the running service", func(exchange.Summary) bool {
+		rs, _ := a.st.ExchangeRecipients(ctx, doc)
+		return len(rs) == 1 && rs[0].LastCode == "01"
 	})
 }
