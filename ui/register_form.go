@@ -45,6 +45,14 @@ type RegisterForm struct {
 	Files        []fyne.URI
 	FileList     *fyne.Container
 	AttachButton *widget.Button
+	// Stored are files already in the blob store (those of an edXML
+	// package), attached as they are and listed first.
+	Stored []docstore.Attachment
+	// Save registers the input (nil: RegisterIncoming); a package from
+	// another agency registers through the exchange, which answers 03.
+	Save func(context.Context, docstore.IncomingInput) (docstore.Registered, error)
+	// Actions holds buttons beside Submit (Từ chối for a package).
+	Actions *fyne.Container
 }
 
 // NewRegisterForm builds the form; done is called after a registration.
@@ -142,7 +150,8 @@ func NewRegisterForm(st *docstore.Store, viewer string, win fyne.Window, today s
 	title := widget.NewLabel(T("form.register_title"))
 	title.TextStyle.Bold = true
 	title.SizeName = "headingText"
-	f.body = container.NewVBox(title, container.NewGridWithColumns(2, left, right), files, container.NewHBox(f.Submit), f.Message)
+	f.Actions = container.NewHBox(f.Submit)
+	f.body = container.NewVBox(title, container.NewGridWithColumns(2, left, right), files, f.Actions, f.Message)
 	f.Content = container.NewVScroll(f.body)
 	return f
 }
@@ -288,9 +297,15 @@ func (f *RegisterForm) AddFiles(uris []fyne.URI) {
 	f.relayout()
 }
 
-// showFiles lists the files to attach, each with its "Bỏ" button.
+// showFiles lists the files to attach, each with its "Bỏ" button (the
+// stored files of a package first, without one).
 func (f *RegisterForm) showFiles() {
 	f.FileList.RemoveAll()
+	for _, a := range f.Stored {
+		name := widget.NewLabel(a.Name + "  (" + sizeText(a.Size) + ")")
+		name.Truncation = fyne.TextTruncateEllipsis
+		f.FileList.Add(name)
+	}
 	for _, u := range f.Files {
 		name := widget.NewLabel(u.Name())
 		name.Truncation = fyne.TextTruncateEllipsis
@@ -333,8 +348,12 @@ func (f *RegisterForm) register(in docstore.IncomingInput) {
 		var res docstore.Registered
 		atts, err := f.storeFiles(files)
 		if err == nil {
-			in.Attachments = atts
-			res, err = f.st.RegisterIncoming(context.Background(), f.viewer, in)
+			in.Attachments = append(slices.Clone(f.Stored), atts...)
+			if f.Save != nil {
+				res, err = f.Save(context.Background(), in)
+			} else {
+				res, err = f.st.RegisterIncoming(context.Background(), f.viewer, in)
+			}
 		}
 		OnMain(func() {
 			f.Submit.Enable()

@@ -1,16 +1,19 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/container"
 
 	docstore "congvu/docs-store"
+	"congvu/mail/edxml"
 	"congvu/mail/journal"
 )
 
@@ -67,6 +70,22 @@ func (s *Shell) OpenScene(key string) bool {
 				}
 			}
 		}
+	case "exchange.queue": // Chờ tiếp nhận: packages from other agencies, one asked back by its sender
+		if !s.demo || !s.demoExchange() {
+			return false
+		}
+		s.Show(NavIncoming)
+		s.OpenExchangeQueue()
+	case "exchange.package": // one of them open in Vào sổ, filled from the package
+		if !s.demo || !s.demoExchange() {
+			return false
+		}
+		ps, err := s.st.ExchangeWaitingList(context.Background(), s.viewer)
+		if err != nil || len(ps) == 0 {
+			return false
+		}
+		s.Show(NavIncoming)
+		s.OpenPackage(ps[len(ps)-1])
 	case "journal.page": // Nhật ký đồng bộ of a demo journal: warnings, a number claimed again, a provisional number
 		if !s.demo || !s.demoJournal() {
 			return false
@@ -203,4 +222,47 @@ func (s *Shell) demoFounding() (journal.Founding, error) {
 	}
 	return journal.Founding{Agency: docstore.AgencyFounded{Code: ag.Code, Name: ag.Name, Admin: admin}, AdminKey: pub,
 		Fingerprint: journal.Fingerprint(pub), Groups: journal.FingerprintGroups(pub), Rights: "lrsi"}, nil
+}
+
+// demoExchange puts three packages from other agencies in the demo's
+// queue (once), as if the exchange mailbox had brought them; the first
+// one's sender asks for it back.
+func (s *Shell) demoExchange() bool {
+	x := s.exchange()
+	if x == nil {
+		return false
+	}
+	ctx := context.Background()
+	if ps, err := s.st.ExchangeWaitingList(ctx, s.viewer); err != nil || len(ps) > 0 {
+		return err == nil
+	}
+	today := s.today()
+	date := today[:4] + "/" + today[5:7] + "/" + today[8:]
+	self, _ := s.st.Agency(ctx)
+	for i, p := range []struct{ id, name, number, notation, typ, subject, file string }{
+		{"000.00.12.H31", "Sở Tài chính", "2145", "STC-NS", "Công văn", "V/v hướng dẫn lập dự toán ngân sách năm sau", "2145-STC-NS.pdf"},
+		{"000.00.00.H31", "Ủy ban nhân dân tỉnh", "87", "KH-UBND", "Kế hoạch", "Kế hoạch chuyển đổi số tỉnh giai đoạn 2026–2030", "87-KH-UBND.pdf"},
+		{"000.00.00.G09", "Bộ Nội vụ", "512", "BNV-CCVC", "Công văn", "V/v báo cáo số lượng, chất lượng cán bộ, công chức cấp xã", "512-BNV-CCVC.pdf"},
+	} {
+		d := &edxml.Document{From: edxml.Organ{OrganID: p.id, OrganName: p.name}, To: []edxml.Organ{{OrganID: self.Code, OrganName: self.Name}},
+			DocumentID: p.id + "," + date + "," + p.number + "/" + p.notation, CodeNumber: p.number, CodeNotation: p.notation,
+			Place: "Lâm Sơn", Date: today, Type: 1, TypeName: p.typ, Subject: p.subject, Other: edxml.OtherInfo{Priority: i % 2, PageAmount: 2 + i},
+			Signer:      edxml.Signer{Competence: "KT. GIÁM ĐỐC", Position: "PHÓ GIÁM ĐỐC", FullName: "Trần Văn Bình"},
+			Attachments: []edxml.Attachment{{ContentID: "f1", Name: p.file, ContentType: "application/pdf"}}}
+		var buf bytes.Buffer
+		content := []byte("%PDF-1.7\n% " + p.subject + "\n")
+		if err := edxml.WriteDocument(&buf, d, func(edxml.Attachment) (io.ReadCloser, error) {
+			return io.NopCloser(bytes.NewReader(content)), nil
+		}, i == 1); err != nil {
+			return false
+		}
+		if _, _, err := x.QueuePackage(ctx, &buf); err != nil {
+			return false
+		}
+		if i == 0 {
+			s.st.AddExchangeStatus(ctx, docstore.ExchangeStatus{DocumentID: d.DocumentID, OrganID: p.id, Code: string(edxml.StatusRevocationAsked),
+				Direction: "in", Description: "Văn bản gửi nhầm cơ quan, đề nghị trả lại", At: time.Now()}, "")
+		}
+	}
+	return true
 }

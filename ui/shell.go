@@ -84,12 +84,13 @@ type Shell struct {
 	// The shared journal: the status line's indicator, the journal page
 	// when open, and the keys of this workstation's people (the OS
 	// keyring; tests put memory keys in).
-	Sync        *SyncIndicator
-	JournalPage *JournalPage
-	JoinDialog  *JoinDialog
-	PersonForm  *PersonForm
-	Keys        journal.KeyStore
-	journal     journalState
+	Sync          *SyncIndicator
+	JournalPage   *JournalPage
+	ExchangeQueue *ExchangeQueue
+	JoinDialog    *JoinDialog
+	PersonForm    *PersonForm
+	Keys          journal.KeyStore
+	journal       journalState
 
 	// OnResults, when set, is told each time search results are shown
 	// (the benchmark probe measures the search box with it).
@@ -144,6 +145,7 @@ func NewShell(st *docstore.Store, viewer string, demo bool) *Shell {
 			add.Importance = widget.HighImportance
 			if s.Incoming.Tools != nil { // nil when there is no agency yet
 				s.Incoming.Tools.Add(add)
+				s.Incoming.Tools.Add(s.exchangeButton())
 			}
 			return s.Incoming.Content
 		}},

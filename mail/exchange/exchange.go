@@ -258,6 +258,9 @@ func (x *Exchange) report(ctx context.Context, actor string, in docstore.Exchang
 		return fmt.Errorf("exchange package %s: unreadable: %v", in.ID, err)
 	}
 	d := p.Document
+	if in.ReplyTo == "" {
+		return nil // a package handed over as a file, from an agency not in the directory: nobody to tell
+	}
 	ref := edxml.Reference{OrganID: d.From.OrganID, Code: d.CodeNumber + "/" + d.CodeNotation, Date: d.Date, DocumentID: d.DocumentID}
 	return x.sendStatus(ctx, actor, docstore.MailAddress{Name: d.From.OrganName, Addr: in.ReplyTo}, ref, code, description, in.DocID)
 }

@@ -112,19 +112,11 @@ func (x *Exchange) scanMessage(ctx context.Context, a docstore.MailAccount, m do
 
 // queue puts a document package in the clerk's queue and answers 01.
 func (x *Exchange) queue(ctx context.Context, a docstore.MailAccount, m docstore.MailMessage, key string, ref docstore.BlobRef, p *edxml.Package, sum *Summary) error {
-	d := p.Document
-	meta, err := json.Marshal(p)
-	if err != nil {
-		return err
-	}
 	replyTo := fromAddr(m)
-	if ag, err := x.st.ExchangeAgencyByID(ctx, d.From.OrganID); err == nil {
+	if ag, err := x.st.ExchangeAgencyByID(ctx, p.Document.From.OrganID); err == nil {
 		replyTo = ag.Email // the directory's address before whatever the mail says
 	}
-	in := &docstore.ExchangeIncoming{DocumentID: d.DocumentID, BusinessType: int(d.Business.Type), FromOrgan: d.From.OrganID,
-		FromName: d.From.OrganName, ReplyTo: replyTo, Notation: d.CodeNumber + "/" + d.CodeNotation, Subject: d.Subject,
-		Meta: string(meta), PackageSHA: ref.SHA256, AccountID: a.ID}
-	dup, err := x.st.AddExchangeIncoming(ctx, in, key)
+	in, dup, err := x.enqueue(ctx, a.ID, replyTo, key, ref, p)
 	if err != nil {
 		return err
 	}
@@ -136,7 +128,49 @@ func (x *Exchange) queue(ctx context.Context, a docstore.MailAccount, m docstore
 	if replyTo == "" {
 		return nil // nowhere to answer: the clerk sees it all the same
 	}
-	return x.report(ctx, "", *in, edxml.StatusArrived, "Đã đến: phần mềm quản lý văn bản đã nhận, văn thư chưa xử lý")
+	return x.report(ctx, "", in, edxml.StatusArrived, "Đã đến: phần mềm quản lý văn bản đã nhận, văn thư chưa xử lý")
+}
+
+// enqueue records a parsed document package (its file at ref) in the queue.
+func (x *Exchange) enqueue(ctx context.Context, accountID, replyTo, key string, ref docstore.BlobRef, p *edxml.Package) (docstore.ExchangeIncoming, bool, error) {
+	d := p.Document
+	meta, err := json.Marshal(p)
+	if err != nil {
+		return docstore.ExchangeIncoming{}, false, err
+	}
+	in := docstore.ExchangeIncoming{DocumentID: d.DocumentID, BusinessType: int(d.Business.Type), FromOrgan: d.From.OrganID,
+		FromName: d.From.OrganName, ReplyTo: replyTo, Notation: d.CodeNumber + "/" + d.CodeNotation, Subject: d.Subject,
+		Meta: string(meta), PackageSHA: ref.SHA256, AccountID: accountID}
+	dup, err := x.st.AddExchangeIncoming(ctx, &in, key)
+	return in, dup, err
+}
+
+// QueuePackage reads a package file that came another way (a file the
+// clerk was handed, the demo) and queues it like one found in the
+// mailbox, without answering 01 (it did not arrive through the mail);
+// later statuses go to the sender's address in the exchange directory.
+func (x *Exchange) QueuePackage(ctx context.Context, r io.Reader) (docstore.ExchangeIncoming, bool, error) {
+	ref, err := x.st.Blobs().Put(r)
+	if err != nil {
+		return docstore.ExchangeIncoming{}, false, err
+	}
+	f, err := x.st.Blobs().Open(ref.SHA256)
+	if err != nil {
+		return docstore.ExchangeIncoming{}, false, err
+	}
+	p, err := edxml.Parse(f, blobs{x.st.Blobs()}, edxml.Options{})
+	f.Close()
+	if err != nil {
+		return docstore.ExchangeIncoming{}, false, err
+	}
+	if p.Document == nil {
+		return docstore.ExchangeIncoming{}, false, fmt.Errorf("%w: a status report, not a document", edxml.ErrInvalid)
+	}
+	replyTo := ""
+	if ag, err := x.st.ExchangeAgencyByID(ctx, p.Document.From.OrganID); err == nil {
+		replyTo = ag.Email
+	}
+	return x.enqueue(ctx, "", replyTo, "file:"+ref.SHA256, ref, p)
 }
 
 // savePart copies a message's attachment into the blob store.

@@ -1,0 +1,235 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	docstore "congvu/docs-store"
+	"congvu/mail/exchange"
+)
+
+// "Chờ tiếp nhận": the packages other agencies sent by edXML, waiting for
+// the văn thư to register or refuse them (mail/exchange fills the queue
+// after each sync and has already answered 01).
+
+// ExchangeQueue is the page listing them.
+type ExchangeQueue struct {
+	Title    *widget.Label
+	List     *widget.List
+	Empty    *widget.Label
+	Content  fyne.CanvasObject
+	packages []docstore.ExchangeIncoming
+	asked    map[string]string // package id → the sender's reason for taking it back
+}
+
+// exchangeButton is the Văn bản đến page's "Chờ tiếp nhận (N)", for the
+// văn thư; it shows once the count is read, and only when N > 0.
+func (s *Shell) exchangeButton() *widget.Button {
+	b := widget.NewButton("", s.OpenExchangeQueue)
+	b.Importance = widget.WarningImportance
+	b.Hide()
+	if !s.may(docstore.RoleClerk) {
+		return b
+	}
+	st, viewer := s.st, s.viewer
+	goBackground(func() {
+		ps, err := st.ExchangeWaitingList(context.Background(), viewer)
+		OnMain(func() {
+			if err == nil && len(ps) > 0 {
+				b.SetText(T("exchange.waiting_button", map[string]any{"Count": len(ps)}))
+				b.Show()
+			}
+		})
+	})
+	return b
+}
+
+// OpenExchangeQueue shows the packages waiting.
+func (s *Shell) OpenExchangeQueue() {
+	s.leaveTo()
+	q := &ExchangeQueue{asked: map[string]string{}}
+	q.Title = widget.NewLabel(T("exchange.queue_title"))
+	q.Title.SizeName = "headingText"
+	q.Title.TextStyle.Bold = true
+	q.Empty = widget.NewLabel(T("exchange.queue_empty"))
+	q.Empty.Hide()
+	q.List = widget.NewList(func() int { return len(q.packages) },
+		func() fyne.CanvasObject {
+			head := widget.NewLabel("")
+			head.TextStyle.Bold = true
+			head.Truncation = fyne.TextTruncateEllipsis
+			subject := widget.NewLabel("")
+			subject.Truncation = fyne.TextTruncateEllipsis
+			flag := widget.NewLabel("")
+			flag.Importance = widget.DangerImportance
+			flag.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(head, subject, flag)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := q.packages[i]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(fmt.Sprintf("%s  ·  %s  ·  %s", p.Notation, p.FromName,
+				p.ReceivedAt.In(docstore.VietnamTime).Format("15:04 02/01/2006")))
+			c.Objects[1].(*widget.Label).SetText(p.Subject)
+			flag := c.Objects[2].(*widget.Label)
+			if why, ok := q.asked[p.ID]; ok {
+				flag.SetText(T("exchange.revocation_asked", map[string]any{"Reason": why}))
+				flag.Show()
+			} else {
+				flag.Hide()
+			}
+		})
+	q.List.OnSelected = func(i widget.ListItemID) {
+		q.List.UnselectAll()
+		if i < len(q.packages) {
+			s.OpenPackage(q.packages[i])
+		}
+	}
+	help := widget.NewLabel(T("exchange.queue_help"))
+	help.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(container.NewHBox(widget.NewButton(T("doc.back"), s.GoBack), q.Title, layout.NewSpacer()), help, q.Empty)
+	q.Content = container.NewBorder(container.NewPadded(top), nil, nil, nil, q.List)
+	s.ExchangeQueue = q
+	s.page.Objects = []fyne.CanvasObject{q.Content}
+	s.page.Refresh()
+
+	st, viewer, x := s.st, s.viewer, s.exchange()
+	goBackground(func() {
+		ps, err := st.ExchangeWaitingList(context.Background(), viewer)
+		asked := map[string]string{}
+		if x != nil {
+			for _, p := range ps {
+				if ok, why, _ := x.RevocationAsked(context.Background(), p); ok {
+					asked[p.ID] = why
+				}
+			}
+		}
+		OnMain(func() {
+			if err != nil {
+				q.Empty.SetText(ErrorText(err))
+				q.Empty.Show()
+				return
+			}
+			q.packages, q.asked = ps, asked
+			q.Empty.Hidden = len(ps) > 0
+			q.Empty.Refresh()
+			q.List.Refresh()
+		})
+	})
+}
+
+// exchange is the mail service's exchange (nil without one: the demo).
+func (s *Shell) exchange() *exchange.Exchange {
+	if s.mailSvc == nil {
+		return nil
+	}
+	return s.mailSvc.Exchange
+}
+
+// OpenPackage opens "Vào sổ" filled from a waiting package, with its files;
+// registering answers 03 to the sender, "Từ chối" (with a reason) 02. A
+// package its sender asked back shows the request and the two answers.
+func (s *Shell) OpenPackage(p docstore.ExchangeIncoming) {
+	in, err := exchange.Prefill(p, s.today())
+	s.OpenRegisterForm()
+	f := s.Form
+	if err != nil {
+		f.Message.SetText(ErrorText(err))
+		return
+	}
+	f.Issuer.SetText(in.Issuer)
+	f.Notation.SetText(in.Notation)
+	f.DocDate.SetText(dmy(in.DocDate))
+	f.Subject.SetText(in.Subject)
+	if in.DueDate != "" {
+		f.Due.SetText(dmy(in.DueDate))
+	}
+	if in.Pages > 0 {
+		f.Pages.SetText(strconv.Itoa(in.Pages))
+	}
+	if t, ok := docstore.LookupDocType(in.Type); ok {
+		f.Type.SetSelected(t.Name)
+	}
+	f.Urgency.SetSelectedIndex(int(in.Urgency))
+	f.Source.SetSelectedIndex(3) // edXML
+	f.Stored = in.Attachments
+	f.showFiles()
+	x, viewer, id := s.exchange(), s.viewer, p.ID
+	if x == nil {
+		return
+	}
+	f.Save = func(ctx context.Context, in docstore.IncomingInput) (docstore.Registered, error) {
+		return x.Register(ctx, viewer, id, in)
+	}
+	refuse := widget.NewButton(T("exchange.refuse"), func() { s.refusePackage(x, id) })
+	refuse.Importance = widget.DangerImportance
+	f.Actions.Add(refuse)
+	goBackground(func() {
+		asked, why, err := x.RevocationAsked(context.Background(), p)
+		if err != nil || !asked {
+			return
+		}
+		OnMain(func() {
+			banner := widget.NewLabel(T("exchange.revocation_asked", map[string]any{"Reason": why}))
+			banner.Importance = widget.DangerImportance
+			banner.Wrapping = fyne.TextWrapWord
+			agree := widget.NewButton(T("exchange.revocation_agree"), func() { s.answerRevocation(x, id, true) })
+			disagree := widget.NewButton(T("exchange.revocation_refuse"), func() { s.answerRevocation(x, id, false) })
+			f.body.Objects = append([]fyne.CanvasObject{banner, container.NewHBox(agree, disagree)}, f.body.Objects...)
+			f.body.Refresh()
+		})
+	})
+}
+
+// refusePackage asks why, then refuses (02 to the sender).
+func (s *Shell) refusePackage(x *exchange.Exchange, id string) {
+	reason := widget.NewMultiLineEntry()
+	reason.SetPlaceHolder(T("exchange.refuse_hint"))
+	run := func() {
+		viewer, why := s.viewer, reason.Text
+		goBackground(func() {
+			err := x.Refuse(context.Background(), viewer, id, why)
+			OnMain(func() { s.afterPackage(err, "exchange.refused") })
+		})
+	}
+	if s.win == nil {
+		run()
+		return
+	}
+	dialog.ShowForm(T("exchange.refuse"), T("exchange.refuse"), T("mailacct.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("exchange.refuse_reason"), reason)}, func(ok bool) {
+			if ok {
+				run()
+			}
+		}, s.win)
+}
+
+func (s *Shell) answerRevocation(x *exchange.Exchange, id string, agree bool) {
+	viewer := s.viewer
+	goBackground(func() {
+		err := x.AnswerRevocation(context.Background(), viewer, id, agree, "")
+		OnMain(func() { s.afterPackage(err, "exchange.answered") })
+	})
+}
+
+// afterPackage says what happened and goes back to the queue.
+func (s *Shell) afterPackage(err error, done string) {
+	if err != nil {
+		if s.Form != nil {
+			s.Form.Message.SetText(ErrorText(err))
+		}
+		return
+	}
+	s.RefreshCounts()
+	s.GoBack()
+	if s.ExchangeQueue != nil {
+		s.ExchangeQueue.Title.SetText(T("exchange.queue_title") + " — " + T(done))
+	}
+}
