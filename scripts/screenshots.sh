@@ -60,6 +60,9 @@ shot hop-thu-di vi --page mail.outbox
 shot soan-thu vi --page mail.compose
 shot tai-khoan-thu vi --page mail.account
 shot incoming-en en --register "den-$year"
+# Liên thông: packages from other agencies waiting for the văn thư, and one open in Vào sổ.
+shot cho-tiep-nhan vi --page exchange.queue
+shot tiep-nhan-goi-tin vi --page exchange.package
 # The journal scenes write demo state (a pin, pending numbers): after the others.
 shot tham-gia-co-quan vi --page journal.join
 shot khoa-cong-khai vi --as p-quantri --page person.key
