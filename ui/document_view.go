@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
+	"congvu/mail/edxml"
+	"congvu/mail/exchange"
 )
 
 // DocumentView is one incoming document: its register line, attachments,
@@ -45,6 +48,11 @@ type DocumentView struct {
 
 	assignees []docstore.AssignmentInput // options of ChuTri, same order
 	units     map[string]string          // unit name → id, for PhoiHop
+
+	// Exchange tells the agency a document came from by edXML how it is
+	// handled: 04 when directed, 05 when the handler takes it, 06 when it
+	// is done (nil: no mail service, as in the demo).
+	Exchange *exchange.Exchange
 }
 
 // NewDocumentView loads a document the viewer may see; changed is called
@@ -139,8 +147,10 @@ func (v *DocumentView) reload(body *fyne.Container) {
 				key string
 				fn  func() error
 			}{
-				{"doc.accept", func() error { return v.st.AcceptAssignment(ctx, v.viewer, a.ID) }},
-				{"doc.complete", func() error { return v.st.CompleteAssignment(ctx, v.viewer, a.ID) }},
+				{"doc.accept", func() error {
+					return v.then(v.st.AcceptAssignment(ctx, v.viewer, a.ID), edxml.StatusInProgress, T("exchange.status.in_progress"))
+				}},
+				{"doc.complete", func() error { return v.completed(v.st.CompleteAssignment(ctx, v.viewer, a.ID)) }},
 				{"doc.return", func() error { return v.st.ReturnAssignment(ctx, v.viewer, a.ID, v.Reason.Text) }},
 			} {
 				act := act
@@ -221,7 +231,10 @@ func (v *DocumentView) directionForm(body *fyne.Container, me viewerSelf) fyne.C
 			v.Message.SetText(ErrorText(err))
 			return
 		}
-		v.do(body, func() error { _, err := v.st.Direct(context.Background(), v.viewer, dir); return err })
+		v.do(body, func() error {
+			_, err := v.st.Direct(context.Background(), v.viewer, dir)
+			return v.then(err, edxml.StatusAssigned, T("exchange.status.assigned", map[string]any{"Name": v.ChuTri.Selected}))
+		})
 	})
 	v.DirectBtn.Importance = widget.HighImportance
 	form := container.NewGridWithColumns(2,
@@ -251,13 +264,58 @@ func (v *DocumentView) direction() (docstore.Direction, error) {
 }
 
 // do runs a store action off the main goroutine and reloads the view.
+// then reports code to the agency the document came from, once the step
+// (err) succeeded; a report that cannot be queued is said, the step stays.
+func (v *DocumentView) then(err error, code edxml.StatusCode, text string) error {
+	if err != nil || v.Exchange == nil {
+		return err
+	}
+	if rerr := v.Exchange.Report(context.Background(), v.viewer, v.docID, code, text); rerr != nil {
+		return &reportError{rerr}
+	}
+	return nil
+}
+
+// completed reports 06 when the step finished the document's handling.
+func (v *DocumentView) completed(err error) error {
+	if err != nil {
+		return err
+	}
+	d, derr := v.st.Document(context.Background(), v.viewer, v.docID)
+	if derr != nil || d.Status != docstore.DocDone {
+		return nil
+	}
+	return v.then(nil, edxml.StatusCompleted, T("exchange.status.completed"))
+}
+
+// reportError: the step was taken, but the status for the sending agency
+// could not be queued.
+type reportError struct{ err error }
+
+func (e *reportError) Error() string { return e.err.Error() }
+func (e *reportError) Unwrap() error { return e.err }
+func (e *reportError) Sentence() string {
+	return T("exchange.report_failed", map[string]any{"Reason": ErrorText(e.err)})
+}
+
 func (v *DocumentView) do(body *fyne.Container, fn func() error) {
-	runStep(v.Message, fn, func() {
-		v.reload(body)
-		v.Message.SetText(T("doc.saved"))
-		if v.changed != nil {
-			v.changed()
-		}
+	goBackground(func() {
+		err := fn()
+		OnMain(func() {
+			var re *reportError
+			if err != nil && !errors.As(err, &re) {
+				v.Message.SetText(ErrorText(err))
+				return
+			}
+			v.reload(body)
+			v.Message.SetText(T("doc.saved"))
+			if re != nil { // saved; only the report to the sender is missing
+				v.Message.SetText(ErrorText(err))
+			}
+			if v.changed != nil {
+				v.changed()
+			}
+		})
 	})
 }
 

@@ -2,13 +2,16 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
+	"congvu/docs-store/demo"
 	"congvu/mail"
 	"congvu/mail/account"
 )
@@ -18,23 +21,8 @@ import (
 // registering it files the document and queues 03 for the sender;
 // refusing another asks why and queues 02.
 func TestExchangeQueueRegisterAndRefuse(t *testing.T) {
-	st, cast, s, w := demoShell(t)
+	st, cast, s, w, a := exchangeShell(t)
 	ctx := context.Background()
-	svc := mail.NewService(st, mail.Options{Keyring: account.Memory()})
-	t.Cleanup(svc.Stop)
-	a := docstore.MailAccount{Address: "vanthu@lamson.gov.vn", DisplayName: "Văn thư", Username: "vanthu@lamson.gov.vn", IMAPHost: "127.0.0.1",
-		IMAPPort: 993, IMAPSecurity: docstore.SecurityTLS, SMTPHost: "127.0.0.1", SMTPPort: 465, SMTPSecurity: docstore.SecurityTLS,
-		PasswordMode: docstore.PasswordAsk, Shared: true}
-	if err := svc.AddAccount(ctx, &a, ""); err != nil {
-		t.Fatal(err)
-	}
-	s.SetMail(svc)
-	for _, ag := range []docstore.ExchangeAgency{{OrganID: "000.00.00.H31", Name: "UBND tỉnh", Email: "vanthu@tinh.gov.vn"},
-		{OrganID: "000.00.00.G09", Name: "Bộ Nội vụ", Email: "vanthu@moha.gov.vn"}} {
-		if err := st.SetExchangeAgency(ctx, cast.Admin, ag); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if !s.OpenScene("exchange.queue") {
 		t.Fatal("no exchange scene")
 	}
@@ -90,4 +78,93 @@ func TestExchangeQueueRegisterAndRefuse(t *testing.T) {
 	if !strings.Contains(items[0].Subject+items[1].Subject, "Trạng thái 02") {
 		t.Fatalf("outbox after refusing: %+v", items)
 	}
+}
+
+// exchangeShell is the demo's văn thư with a mail service whose shared
+// account is the exchange mailbox (no server: statuses wait in the
+// outbox), two of the demo's senders in the exchange directory.
+func exchangeShell(t *testing.T) (*docstore.Store, *demo.Cast, *Shell, fyne.Window, docstore.MailAccount) {
+	t.Helper()
+	st, cast, s, w := demoShell(t)
+	ctx := context.Background()
+	svc := mail.NewService(st, mail.Options{Keyring: account.Memory()})
+	t.Cleanup(svc.Stop)
+	a := docstore.MailAccount{Address: "vanthu@lamson.gov.vn", DisplayName: "Văn thư", Username: "vanthu@lamson.gov.vn", IMAPHost: "127.0.0.1",
+		IMAPPort: 993, IMAPSecurity: docstore.SecurityTLS, SMTPHost: "127.0.0.1", SMTPPort: 465, SMTPSecurity: docstore.SecurityTLS,
+		PasswordMode: docstore.PasswordAsk, Shared: true}
+	if err := svc.AddAccount(ctx, &a, ""); err != nil {
+		t.Fatal(err)
+	}
+	s.SetMail(svc)
+	for _, ag := range []docstore.ExchangeAgency{{OrganID: "000.00.00.H31", Name: "UBND tỉnh", Email: "vanthu@tinh.gov.vn"},
+		{OrganID: "000.00.00.G09", Name: "Bộ Nội vụ", Email: "vanthu@moha.gov.vn"}} {
+		if err := st.SetExchangeAgency(ctx, cast.Admin, ag); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st, cast, s, w, a
+}
+
+// A document that came by edXML, handled here: directing it reports 04,
+// the handler taking it 05, its completion 06 — each queued for the
+// sender.
+func TestExchangeHandlingReported(t *testing.T) {
+	st, cast, s, _, a := exchangeShell(t)
+	ctx := context.Background()
+	if !s.demoExchange() {
+		t.Fatal("no demo packages")
+	}
+	ws, _ := st.ExchangeWaitingList(ctx, cast.Clerk)
+	var plan docstore.ExchangeIncoming
+	for _, p := range ws {
+		if p.Notation == "87/KH-UBND" {
+			plan = p
+		}
+	}
+	s.OpenPackage(plan)
+	test.Tap(s.Form.Submit)
+	var items []docstore.OutboxItem
+	eventually(t, "registered", func() bool { items, _ = st.OutboxItems(ctx, a.ID); return len(items) == 1 })
+	docID := items[0].DocumentID
+	codes := func() string {
+		items, _ := st.OutboxItems(ctx, a.ID)
+		var cs []string
+		for _, it := range items {
+			cs = append(cs, strings.Fields(strings.TrimPrefix(it.Subject, "[edXML] Trạng thái "))[0])
+		}
+		slices.Sort(cs)
+		return strings.Join(cs, " ")
+	}
+
+	v := NewDocumentView(st, cast.Chairman, docID, func() {}, nil)
+	v.Exchange = s.exchange()
+	v.ChuTri.SetSelectedIndex(0)
+	v.Deadline.SetText("15/12/2026")
+	test.Tap(v.DirectBtn)
+	eventually(t, "04 queued", func() bool { return codes() == "03 04" })
+	eventually(t, "the assignment", func() bool {
+		d, err := st.Assignments(ctx, cast.Chairman, docID)
+		return err == nil && len(d) > 0
+	})
+	work, _ := st.Assignments(ctx, cast.Chairman, docID)
+	who := work[0].Assignee
+	if work[0].Kind == "unit" {
+		for _, p := range s.people {
+			if p.UnitID == who && p.Has(docstore.RoleUnitHead) {
+				who = p.ID
+			}
+		}
+	}
+	h := NewDocumentView(st, who, docID, func() {}, nil)
+	h.Exchange = s.exchange()
+	btns := h.Actions[work[0].ID]
+	if len(btns) != 3 {
+		t.Fatalf("the handler's actions: %d", len(btns))
+	}
+	test.Tap(btns[0]) // nhận xử lý
+	eventually(t, "05 queued", func() bool { return codes() == "03 04 05" })
+	h = NewDocumentView(st, who, docID, func() {}, nil)
+	h.Exchange = s.exchange()
+	test.Tap(h.Actions[work[0].ID][1]) // hoàn thành
+	eventually(t, "06 queued", func() bool { return codes() == "03 04 05 06" })
 }
