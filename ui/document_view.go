@@ -53,6 +53,12 @@ type DocumentView struct {
 	// handled: 04 when directed, 05 when the handler takes it, 06 when it
 	// is done (nil: no mail service, as in the demo).
 	Exchange *exchange.Exchange
+	// For an issued outgoing document: where it stands at each agency it
+	// was sent to by edXML, and the buttons to send and to take it back.
+	Recipients     []docstore.ExchangeRecipient
+	SendExchange   *widget.Button
+	RevokeExchange *widget.Button
+	body           *fyne.Container
 }
 
 // NewDocumentView loads a document the viewer may see; changed is called
@@ -62,9 +68,19 @@ func NewDocumentView(st *docstore.Store, viewer, docID string, back, changed fun
 	v.Message = widget.NewLabel("")
 	v.Message.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox()
+	v.body = body
 	v.Content = container.NewBorder(container.NewHBox(widget.NewButton(T("doc.back"), back)), nil, nil, nil, container.NewVScroll(body))
 	v.reload(body)
 	return v
+}
+
+// SetExchange gives the view the mail service's exchange (after it was
+// built): an outgoing document then shows its liên thông section.
+func (v *DocumentView) SetExchange(x *exchange.Exchange) {
+	v.Exchange = x
+	if x != nil && v.Doc.Kind == docstore.KindOutgoing {
+		v.reload(v.body)
+	}
 }
 
 func (v *DocumentView) reload(body *fyne.Container) {
@@ -110,6 +126,10 @@ func (v *DocumentView) reload(body *fyne.Container) {
 		note.Wrapping = fyne.TextWrapWord
 		note.TextStyle.Italic = true // as the number it explains
 		body.Add(note)
+	}
+
+	if d.Kind == docstore.KindOutgoing && d.Number > 0 && v.Exchange != nil {
+		body.Add(v.exchangeSection(ctx, body))
 	}
 
 	v.Attachments, _ = v.st.Attachments(ctx, v.viewer, v.docID)
@@ -183,9 +203,9 @@ func (v *DocumentView) reload(body *fyne.Container) {
 }
 
 type viewerSelf struct {
-	ID, UnitID string
-	leader     bool
-	people     []docstore.Person
+	ID, UnitID    string
+	leader, clerk bool
+	people        []docstore.Person
 }
 
 func (v *DocumentView) me() viewerSelf {
@@ -195,6 +215,7 @@ func (v *DocumentView) me() viewerSelf {
 		if p.ID == v.viewer {
 			self.UnitID = p.UnitID
 			self.leader = p.Has(docstore.RoleAgencyLeader, docstore.RoleUnitHead)
+			self.clerk = p.Has(docstore.RoleClerk)
 		}
 	}
 	return self

@@ -233,3 +233,96 @@ func (s *Shell) afterPackage(err error, done string) {
 		s.ExchangeQueue.Title.SetText(T("exchange.queue_title") + " — " + T(done))
 	}
 }
+
+// exchangeSection is an issued outgoing document's "Liên thông": each
+// agency it was sent to by edXML with the latest status it reported, and
+// for the văn thư "Gửi liên thông…" and "Đề nghị lấy lại…".
+func (v *DocumentView) exchangeSection(ctx context.Context, body *fyne.Container) fyne.CanvasObject {
+	box := container.NewVBox(heading("exchange.section"))
+	v.Recipients, _ = v.st.ExchangeRecipients(ctx, v.docID)
+	names := map[string]string{}
+	dir, _ := v.st.ExchangeAgencies(ctx)
+	for _, a := range dir {
+		names[a.OrganID] = a.Name
+	}
+	for _, r := range v.Recipients {
+		name := names[r.OrganID]
+		if name == "" {
+			name = r.OrganID
+		}
+		state := T("exchange.sent_at", map[string]any{"Time": r.SentAt.In(docstore.VietnamTime).Format("15:04 02/01/2006")})
+		if r.LastCode != "" {
+			state = T("exchange.code."+r.LastCode) + " — " + r.LastAt.In(docstore.VietnamTime).Format("15:04 02/01/2006")
+		}
+		box.Add(widget.NewLabel(name + "  ·  " + state))
+	}
+	if len(v.Recipients) == 0 {
+		box.Add(widget.NewLabel(T("exchange.not_sent")))
+	}
+	if !v.me().clerk || v.Doc.Secrecy > docstore.SecrecyNone {
+		return box
+	}
+	v.SendExchange = widget.NewButton(T("exchange.send"), func() { v.askSend(dir, body) })
+	v.SendExchange.Importance = widget.HighImportance
+	row := container.NewHBox(v.SendExchange)
+	if len(v.Recipients) > 0 {
+		v.RevokeExchange = widget.NewButton(T("exchange.revoke"), func() { v.askRevoke(body) })
+		row.Add(v.RevokeExchange)
+	}
+	box.Add(row)
+	return box
+}
+
+// askSend picks agencies of the exchange directory and sends.
+func (v *DocumentView) askSend(dir []docstore.ExchangeAgency, body *fyne.Container) {
+	var opts []string
+	ids := map[string]string{}
+	for _, a := range dir {
+		label := a.Name + " (" + a.OrganID + ")"
+		opts = append(opts, label)
+		ids[label] = a.OrganID
+	}
+	if len(opts) == 0 {
+		v.Message.SetText(T("exchange.directory_empty"))
+		return
+	}
+	pick := widget.NewCheckGroup(opts, nil)
+	send := func() {
+		var to []string
+		for _, l := range pick.Selected {
+			to = append(to, ids[l])
+		}
+		x, viewer, id := v.Exchange, v.viewer, v.docID
+		v.do(body, func() error { _, err := x.SendDocument(context.Background(), viewer, id, to); return err })
+	}
+	w := windowFor(v.Content)
+	if w == nil {
+		return
+	}
+	d := dialog.NewCustomConfirm(T("exchange.send"), T("exchange.send_go"), T("mailacct.cancel"), container.NewVScroll(pick), func(ok bool) {
+		if ok && len(pick.Selected) > 0 {
+			send()
+		}
+	}, w)
+	d.Resize(fyne.NewSize(640, 480))
+	d.Show()
+}
+
+// askRevoke asks why and asks every recipient for the document back (13).
+func (v *DocumentView) askRevoke(body *fyne.Container) {
+	reason := widget.NewMultiLineEntry()
+	x, viewer, id := v.Exchange, v.viewer, v.docID
+	run := func() {
+		v.do(body, func() error { return x.RequestRevocation(context.Background(), viewer, id, reason.Text) })
+	}
+	w := windowFor(v.Content)
+	if w == nil {
+		return
+	}
+	dialog.ShowForm(T("exchange.revoke"), T("exchange.revoke_go"), T("mailacct.cancel"),
+		[]*widget.FormItem{widget.NewFormItem(T("exchange.refuse_reason"), reason)}, func(ok bool) {
+			if ok {
+				run()
+			}
+		}, w)
+}

@@ -168,3 +168,57 @@ func TestExchangeHandlingReported(t *testing.T) {
 	test.Tap(h.Actions[work[0].ID][1]) // hoàn thành
 	eventually(t, "06 queued", func() bool { return codes() == "03 04 05 06" })
 }
+
+// An issued outgoing document goes out by edXML from its detail: the
+// văn thư picks agencies of the directory; the package waits in the
+// outbox; the recipients are listed, and the document can be asked back.
+func TestSendOutgoingByExchange(t *testing.T) {
+	st, cast, s, w, a := exchangeShell(t)
+	ctx := context.Background()
+	s.Show(NavOutgoing)
+	var docID string
+	for i := 0; i < s.Outgoing.Rows() && docID == ""; i++ {
+		if d, ok := s.Outgoing.model.Row(i); ok && d.Number > 0 && d.Secrecy == docstore.SecrecyNone {
+			docID = d.ID
+		}
+	}
+	if docID == "" {
+		t.Fatal("no issued outgoing document in the demo")
+	}
+	v := NewDocumentView(st, cast.Clerk, docID, func() {}, nil)
+	v.SetExchange(s.exchange())
+	if v.SendExchange == nil || v.RevokeExchange != nil {
+		t.Fatal("the send button (and no revoke before sending)")
+	}
+	test.Tap(v.SendExchange)
+	for _, g := range widgetsDeep[*widget.CheckGroup](w.Canvas().Overlays().Top()) {
+		g.SetSelected(g.Options[:1])
+	}
+	tapInOverlay(t, w, T("exchange.send_go"))
+	eventually(t, "sent", func() bool { return len(v.Recipients) == 1 || v.Message.Text != "" })
+	if len(v.Recipients) != 1 {
+		t.Fatalf("not sent: %q", v.Message.Text)
+	}
+	items, _ := st.OutboxItems(ctx, a.ID)
+	if len(items) != 1 || !strings.HasPrefix(items[0].Subject, "[edXML] ") || len(items[0].Parts) != 1 || !strings.HasSuffix(items[0].Parts[0].Name, ".edxml") {
+		t.Fatalf("outbox: %+v", items)
+	}
+	if v.RevokeExchange == nil {
+		t.Fatal("no revoke button once sent")
+	}
+	test.Tap(v.RevokeExchange)
+	for _, e := range widgetsDeep[*widget.Entry](w.Canvas().Overlays().Top()) {
+		e.SetText("Văn bản ban hành nhầm")
+	}
+	tapInOverlay(t, w, T("exchange.revoke_go"))
+	eventually(t, "13 queued", func() bool {
+		items, _ = st.OutboxItems(ctx, a.ID)
+		return len(items) == 2
+	})
+	// The leader sees where it stands but has no send button.
+	l := NewDocumentView(st, cast.Chairman, docID, func() {}, nil)
+	l.SetExchange(s.exchange())
+	if len(l.Recipients) != 1 || l.SendExchange != nil {
+		t.Fatalf("the leader's view: %d recipients, send button %v", len(l.Recipients), l.SendExchange != nil)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"congvu/assets"
 	docstore "congvu/docs-store"
+	"congvu/mail/edxml"
 )
 
 // Every key the window asks for exists in both translations, and the two
@@ -53,6 +54,7 @@ func TestTranslationsCoverEveryKey(t *testing.T) {
 		"settings.size_":   {"0", "1", "2", "3"},
 		"journal.why.":     docstore.WarnCodes,
 		"event.":           docstore.EventTypes(),
+		"exchange.code.":   statusCodeNames(),
 	} {
 		for _, n := range names {
 			keys[prefix+n] = true
@@ -111,4 +113,12 @@ func TestEveryFieldReasonHasASentence(t *testing.T) {
 			}
 		}
 	}
+}
+
+func statusCodeNames() []string {
+	var out []string
+	for _, c := range edxml.StatusCodes {
+		out = append(out, string(c))
+	}
+	return out
 }

@@ -586,7 +586,7 @@ func (s *Shell) GoBack() {
 func (s *Shell) OpenDocument(id string) {
 	s.leaveTo()
 	s.Doc = NewDocumentView(s.st, s.viewer, id, s.GoBack, s.RefreshCounts)
-	s.Doc.Exchange = s.exchange()
+	s.Doc.SetExchange(s.exchange())
 	s.page.Objects = []fyne.CanvasObject{s.Doc.Content}
 	s.page.Refresh()
 }
