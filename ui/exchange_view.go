@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -325,4 +326,79 @@ func (v *DocumentView) askRevoke(body *fyne.Container) {
 				run()
 			}
 		}, w)
+}
+
+// exchangeDirectorySection is Cài đặt's "Danh bạ liên thông" (quản
+// trị): how many agencies, an import of the list the province hands out
+// (CSV: mã định danh, tên, thư điện tử), and one agency added by hand.
+func (s *Shell) exchangeDirectorySection(p *SettingsPage) fyne.CanvasObject {
+	box := container.NewVBox(heading("exchange.directory"))
+	p.ExchangeAgencies = widget.NewLabel("")
+	p.ExchangeAgencies.Wrapping = fyne.TextWrapWord
+	count := func() {
+		as, err := s.st.ExchangeAgencies(context.Background())
+		if err != nil {
+			p.ExchangeAgencies.SetText(ErrorText(err))
+			return
+		}
+		p.ExchangeAgencies.SetText(T("exchange.directory_count", map[string]any{"Count": len(as)}))
+	}
+	count()
+	p.ImportAgencies = widget.NewButton(T("exchange.import"), func() {
+		if s.win == nil {
+			return
+		}
+		dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+			if err != nil || r == nil {
+				return
+			}
+			st, viewer := s.st, s.viewer
+			goBackground(func() {
+				defer r.Close()
+				n, err := st.ImportExchangeAgencies(context.Background(), viewer, r)
+				OnMain(func() {
+					if err != nil {
+						p.Message.SetText(importErrorText(err))
+						return
+					}
+					p.Message.SetText(T("exchange.imported", map[string]any{"Count": n}))
+					count()
+				})
+			})
+		}, s.win)
+	})
+	p.AgencyID, p.AgencyName, p.AgencyEmail = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	p.AgencyID.SetPlaceHolder("000.00.00.H41")
+	p.AgencyName.SetPlaceHolder(T("exchange.agency_name_hint"))
+	p.AgencyEmail.SetPlaceHolder("vanthu@coquan.gov.vn")
+	p.AddAgency = widget.NewButton(T("exchange.add_agency"), func() {
+		a := docstore.ExchangeAgency{OrganID: p.AgencyID.Text, Name: p.AgencyName.Text, Email: p.AgencyEmail.Text}
+		st, viewer := s.st, s.viewer
+		runStep(p.Message, func() error { return st.SetExchangeAgency(context.Background(), viewer, a) }, func() {
+			p.Message.SetText(T("exchange.agency_saved", map[string]any{"Name": a.Name}))
+			for _, e := range []*widget.Entry{p.AgencyID, p.AgencyName, p.AgencyEmail} {
+				e.SetText("")
+			}
+			count()
+		})
+	})
+	help := widget.NewLabel(T("exchange.directory_help"))
+	help.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(widget.NewFormItem(T("exchange.agency_id"), p.AgencyID), widget.NewFormItem(T("exchange.agency_name"), p.AgencyName),
+		widget.NewFormItem(T("exchange.agency_email"), p.AgencyEmail))
+	box.Add(help)
+	box.Add(p.ExchangeAgencies)
+	box.Add(container.NewHBox(p.ImportAgencies))
+	box.Add(form)
+	box.Add(container.NewHBox(p.AddAgency))
+	return box
+}
+
+// importErrorText names the line of an imported list that was refused.
+func importErrorText(err error) string {
+	var ie *docstore.ImportError
+	if errors.As(err, &ie) {
+		return T("exchange.import_line", map[string]any{"Line": ie.Line, "Reason": ErrorText(ie.Err)})
+	}
+	return ErrorText(err)
 }

@@ -222,3 +222,31 @@ func TestSendOutgoingByExchange(t *testing.T) {
 		t.Fatalf("the leader's view: %d recipients, send button %v", len(l.Recipients), l.SendExchange != nil)
 	}
 }
+
+// The quản trị keeps the exchange directory from Cài đặt: an agency added
+// by hand is counted; a wrong mã định danh is said and changes nothing;
+// a văn thư has no such section.
+func TestExchangeDirectoryInSettings(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
+	ctx := context.Background()
+	s.Show(NavSettings)
+	if s.Settings.AddAgency != nil {
+		t.Fatal("a văn thư sees the exchange directory section")
+	}
+	s.SetViewer(cast.Admin)
+	s.Show(NavSettings)
+	p := s.Settings
+	p.AgencyID.SetText("000.00.00.H41")
+	p.AgencyName.SetText("Ủy ban nhân dân tỉnh Nghệ An")
+	p.AgencyEmail.SetText("vanthu@nghean.gov.vn")
+	test.Tap(p.AddAgency)
+	eventually(t, "saved", func() bool { return strings.Contains(p.ExchangeAgencies.Text, "1 cơ quan") })
+	p.AgencyID.SetText("H41")
+	p.AgencyName.SetText("Sai mã")
+	p.AgencyEmail.SetText("a@b.vn")
+	test.Tap(p.AddAgency)
+	eventually(t, "refused", func() bool { return p.Message.Text != "" && !strings.Contains(p.Message.Text, "Đã lưu") })
+	if as, _ := st.ExchangeAgencies(ctx); len(as) != 1 {
+		t.Fatalf("directory %+v", as)
+	}
+}

@@ -40,6 +40,11 @@ type SettingsPage struct {
 	// Danh bạ cơ quan (quản trị): a button per person, and Thêm người.
 	People    map[string]*widget.Button
 	AddPerson *widget.Button
+	// Danh bạ liên thông (quản trị): the agencies, an import, one added.
+	ExchangeAgencies                  *widget.Label
+	ImportAgencies                    *widget.Button
+	AgencyID, AgencyName, AgencyEmail *widget.Entry
+	AddAgency                         *widget.Button
 }
 
 var languageNames = []string{"Tiếng Việt", "English"} // each in its own language
@@ -162,9 +167,11 @@ func (s *Shell) settingsPage() fyne.CanvasObject {
 	p.Journal = s.journalSection(p)
 	box.Add(p.Journal)
 
-	// Danh bạ cơ quan: the quản trị adds people and binds their keys.
+	// Danh bạ cơ quan: the quản trị adds people and binds their keys;
+	// danh bạ liên thông: the agencies documents are exchanged with.
 	if s.may(docstore.RoleAdmin) {
 		box.Add(s.directorySection(p))
+		box.Add(s.exchangeDirectorySection(p))
 	}
 
 	// Thông báo: each kind on or off.
