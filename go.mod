@@ -10,6 +10,7 @@ require (
 	github.com/emersion/go-smtp v0.25.1
 	github.com/jezek/xgb v1.1.1
 	github.com/zalando/go-keyring v0.2.8
+	go.mozilla.org/pkcs7 v0.10.0
 	golang.org/x/net v0.35.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/text v0.44.0
