@@ -45,6 +45,9 @@ type DocumentView struct {
 	// Attachments and, beside each, its "Lưu thành…" button (same order).
 	Attachments []docstore.Attachment
 	SaveButtons []*widget.Button
+	// Signatures: under each PDF attachment (by SHA-256), what its digital
+	// signature says.
+	Signatures map[string]*widget.Label
 
 	assignees []docstore.AssignmentInput // options of ChuTri, same order
 	units     map[string]string          // unit name → id, for PhoiHop
@@ -144,6 +147,9 @@ func (v *DocumentView) reload(body *fyne.Container) {
 			v.SaveButtons = append(v.SaveButtons, save)
 			body.Add(container.NewBorder(nil, nil, nil, container.NewHBox(open, save),
 				widget.NewLabel(fmt.Sprintf("%s (%s)", a.Name, sizeText(a.Size)))))
+			if isPDF(a.Name) {
+				body.Add(v.signatureLine(a))
+			}
 		}
 	}
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"congvu/docs-store/demo"
 	"congvu/mail"
 	"congvu/mail/account"
+	"congvu/mail/pdfsig/pdfsigtest"
 )
 
 // Chờ tiếp nhận: the clerk sees the packages other agencies sent, one
@@ -248,5 +250,45 @@ func TestExchangeDirectoryInSettings(t *testing.T) {
 	eventually(t, "refused", func() bool { return p.Message.Text != "" && !strings.Contains(p.Message.Text, "Đã lưu") })
 	if as, _ := st.ExchangeAgencies(ctx); len(as) != 1 {
 		t.Fatalf("directory %+v", as)
+	}
+}
+
+// Under each PDF of a document: signed and intact, changed after signing,
+// or not signed at all.
+func TestPDFSignaturesShown(t *testing.T) {
+	st, cast, _, _ := demoShell(t)
+	ctx := context.Background()
+	cert, key := pdfsigtest.Signer(t, true)
+	signed := pdfsigtest.SignedPDF(t, cert, key, "Quyết định 1234/QĐ-UBND")
+	tampered := bytes.Replace(bytes.Clone(signed), []byte("1234"), []byte("1235"), 1)
+	var atts []docstore.Attachment
+	for name, b := range map[string][]byte{"ky-so.pdf": signed, "da-sua.pdf": tampered, "khong-ky.pdf": []byte("%PDF-1.4\n%%EOF\n")} {
+		ref, err := st.Blobs().Put(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		atts = append(atts, docstore.Attachment{SHA256: ref.SHA256, Name: name, Size: ref.Size})
+	}
+	today := "2026-11-27"
+	r, err := st.RegisterIncoming(ctx, cast.Clerk, docstore.IncomingInput{RegisterID: cast.IncomingRegister, ArrivalDate: today, Issuer: "UBND tỉnh Nghệ An",
+		Notation: "1234/QĐ-UBND", DocDate: today, Type: "QD", Subject: "Quyết định ký số", Source: docstore.SourceEdXML, Attachments: atts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := NewDocumentView(st, cast.Clerk, r.DocID, func() {}, nil)
+	text := func(i int) string { return v.Signatures[atts[i].SHA256].Text }
+	eventually(t, "the three lines", func() bool {
+		for i := range atts {
+			if strings.HasPrefix(text(i), "Đang") {
+				return false
+			}
+		}
+		return true
+	})
+	for i, a := range atts {
+		want := map[string]string{"ky-so.pdf": "✓ Có chữ ký số của Nguyễn Văn Đức", "da-sua.pdf": "đã bị sửa sau khi ký", "khong-ky.pdf": "Không có chữ ký số"}[a.Name]
+		if !strings.Contains(text(i), want) {
+			t.Errorf("%s: %q, want %q", a.Name, text(i), want)
+		}
 	}
 }
