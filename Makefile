@@ -10,6 +10,8 @@ APT_SHOTS := imagemagick
 # Real mail servers for the mail tests (scripts/mailserver) and a Secret
 # Service for the keyring tests (gnome-keyring on a private D-Bus session).
 APT_MAIL  := dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates dbus dbus-x11 gnome-keyring
+# pdftotext checks the printed registers' columns; pdftoppm renders them.
+APT_PDF   := poppler-utils
 
 .PHONY: run demo test bench screenshots build deps-build deps-test clean
 
@@ -37,14 +39,14 @@ bench:
 
 ## make screenshots: render the main screens under Xvfb to docs/screenshots
 screenshots: build
-	@./scripts/deps.sh $(APT_X) $(APT_SHOTS)
+	@./scripts/deps.sh $(APT_X) $(APT_SHOTS) $(APT_PDF)
 	./scripts/screenshots.sh
 
 deps-build:
 	@./scripts/deps.sh $(APT_BUILD)
 
 deps-test:
-	@./scripts/deps.sh $(APT_BUILD) $(APT_X) $(APT_MAIL)
+	@./scripts/deps.sh $(APT_BUILD) $(APT_X) $(APT_MAIL) $(APT_PDF)
 
 clean:
 	rm -rf bin

@@ -8,6 +8,7 @@ require (
 	github.com/emersion/go-message v0.18.2
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
+	github.com/go-pdf/fpdf v0.9.0
 	github.com/jezek/xgb v1.1.1
 	github.com/zalando/go-keyring v0.2.8
 	go.mozilla.org/pkcs7 v0.10.0

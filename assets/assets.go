@@ -16,3 +16,15 @@ var Translations embed.FS
 //
 //go:embed icon.png
 var Icon []byte
+
+// SerifFonts are the printed registers' fonts (fonts/README.md):
+// Liberation Serif regular, bold and italic, SIL Open Font License 1.1.
+//
+//go:embed fonts/LiberationSerif-Regular.ttf
+var SerifRegular []byte
+
+//go:embed fonts/LiberationSerif-Bold.ttf
+var SerifBold []byte
+
+//go:embed fonts/LiberationSerif-Italic.ttf
+var SerifItalic []byte

@@ -85,6 +85,12 @@ for scene in setup.join:tham-gia-hop-thu setup.join.waiting:tham-gia-cho-quan-tr
 	wait $pid || true
 	echo "$out/${scene##*:}.png"
 done
+# The printed incoming register (Decree 30 Phụ lục IV): its cover and a page.
+go run ./cmd/congvu-bench -only print -print-rows 300 -print-out "$tmp/so-den.pdf" >/dev/null 2>&1
+pdftoppm -r 80 -png -f 1 -l 2 "$tmp/so-den.pdf" "$tmp/so-den"
+cp "$tmp"/so-den-*1.png "$out/so-den-in-bia.png"
+cp "$tmp"/so-den-*2.png "$out/so-den-in-trang.png"
+echo "$out/so-den-in-bia.png $out/so-den-in-trang.png"
 start_x 1920x1080
 shot 1920/van-ban-den vi --register "den-$year" --size 1920x1080
 shot 1920/thong-ke vi --as p-chutich --page nav.stats --size 1920x1080

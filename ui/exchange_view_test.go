@@ -292,3 +292,26 @@ func TestPDFSignaturesShown(t *testing.T) {
 		}
 	}
 }
+
+type bufCloser struct{ bytes.Buffer }
+
+func (*bufCloser) Close() error { return nil }
+
+// Sổ văn bản prints a register to PDF and says how much it printed.
+func TestPrintRegisterFromTheWindow(t *testing.T) {
+	st, cast, s, _ := demoShell(t)
+	regs, _ := st.Registers(context.Background(), cast.Clerk)
+	var reg docstore.Register
+	for _, r := range regs {
+		if r.ID == cast.IncomingRegister {
+			reg = r
+		}
+	}
+	msg := widget.NewLabel("")
+	var out bufCloser
+	s.PrintRegisterTo(reg, &out, msg)
+	eventually(t, "printed", func() bool { return strings.HasPrefix(msg.Text, "Đã in") })
+	if !bytes.HasPrefix(out.Bytes(), []byte("%PDF-")) || !strings.Contains(msg.Text, "văn bản") {
+		t.Fatalf("%q, %d bytes", msg.Text, out.Len())
+	}
+}

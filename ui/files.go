@@ -119,6 +119,12 @@ func windowFor(o fyne.CanvasObject) fyne.Window {
 // askSaveAs opens the save dialog with the stored name, made safe, as the
 // suggestion; save gets the writer the user chose, a failure goes to msg.
 func askSaveAs(win fyne.Window, msg *widget.Label, a docstore.Attachment, save func(fyne.URIWriteCloser)) {
+	askSave(win, msg, docstore.SafeFileName(a.Name), save)
+}
+
+// askSave shows the save dialog with name suggested; save gets the file
+// chosen (nothing when the user cancels; a failure is said in msg).
+func askSave(win fyne.Window, msg *widget.Label, name string, save func(fyne.URIWriteCloser)) {
 	if win == nil {
 		return
 	}
@@ -131,7 +137,7 @@ func askSaveAs(win fyne.Window, msg *widget.Label, a docstore.Attachment, save f
 			save(w)
 		}
 	}, win)
-	d.SetFileName(docstore.SafeFileName(a.Name))
+	d.SetFileName(name)
 	d.Show()
 }
 

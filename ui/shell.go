@@ -756,10 +756,18 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 		if r.Closed {
 			b = widget.NewButton(T("register.reopen"), func() { act(func() error { return s.st.ReopenRegister(ctx, s.viewer, r.ID) }) })
 		} else {
-			b = widget.NewButton(T("register.close"), func() { act(func() error { return s.st.CloseRegister(ctx, s.viewer, r.ID) }) })
+			// Year end: closed, then printed to be signed and kept
+			// (Decree 30 Điều 16.2b, 22.3b).
+			b = widget.NewButton(T("register.close"), func() {
+				runStep(msg, func() error { return s.st.CloseRegister(ctx, s.viewer, r.ID) }, func() {
+					s.show(s.current)
+					s.printRegister(r, msg)
+				})
+			})
 		}
 		s.RegisterButtons[r.ID] = b
-		box.Add(container.NewBorder(nil, nil, nil, b, line))
+		printBtn := widget.NewButton(T("register.print"), func() { s.printRegister(r, msg) })
+		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(printBtn, b), line))
 	}
 	// Open a new register.
 	year := widget.NewEntry()

@@ -12,6 +12,7 @@
 //	go run ./cmd/congvu-bench -only mail [-mail-n 20000] [-mail-big 100000] [-mail-attach 200]
 //	go run ./cmd/congvu-bench -only journal [-journal-n 100000] [-journal-latency 20] [-journal-appends 200] [-journal-burst 1000]
 //	go run ./cmd/congvu-bench -only edxml [-edxml-n 1000] [-edxml-attach 200]
+//	go run ./cmd/congvu-bench -only print [-print-rows 10000] [-print-out FILE.pdf]
 package main
 
 import (
@@ -80,7 +81,7 @@ func main() {
 	nSearch := flag.Int("search", 1000000, "documents in the search corpus")
 	nNotmuch := flag.Int("notmuch", 200000, "documents indexed by notmuch for the peer comparison (0: skip)")
 	keep := flag.String("dir", "", "work folder (default: a temporary folder, removed at the end)")
-	only := flag.String("only", "", "run one part only: core (the document store), window (first window and memory, against Thunderbird and Evolution), mail (sync against mbsync) journal (the shared journal) or edxml (packages from other agencies)")
+	only := flag.String("only", "", "run one part only: core (the document store), window (first window and memory, against Thunderbird and Evolution), mail (sync against mbsync) journal (the shared journal), edxml (packages from other agencies) or print (a register to PDF)")
 	var wopt windowOpts
 	flag.StringVar(&wopt.store, "window-store", "", "window part: demo folder with the large register, built there if it holds no database and kept (default: built in the work folder)")
 	flag.IntVar(&wopt.docs, "window-docs", 1000000, "window part: documents in the incoming register of that demo folder")
@@ -106,9 +107,11 @@ func main() {
 	flag.StringVar(&jopt.profile, "journal-cpuprofile", "", "journal part: CPU profiles of the joining workstation (the child): F.prof gives F-maildir.prof and F-sdbox.prof")
 	nEdxml := flag.Int("edxml-n", 1000, "edxml part: incoming packages parsed and registered")
 	edxmlKB := flag.Int("edxml-attach", 200, "edxml part: KB of each package's attachment")
+	nPrint := flag.Int("print-rows", 10000, "print part: documents of the register printed to PDF")
+	printOut := flag.String("print-out", "", "print part: keep the PDF here")
 	flag.Parse()
-	if *only != "" && *only != "core" && *only != "window" && *only != "mail" && *only != "journal" && *only != "edxml" {
-		check(fmt.Errorf("-only %q: core, window, mail, journal or edxml", *only))
+	if *only != "" && *only != "core" && *only != "window" && *only != "mail" && *only != "journal" && *only != "edxml" && *only != "print" {
+		check(fmt.Errorf("-only %q: core, window, mail, journal, edxml or print", *only))
 	}
 	dir := *keep
 	if dir == "" {
@@ -139,6 +142,9 @@ func main() {
 	}
 	if *only == "" || *only == "edxml" {
 		edxmlBench(ctx, dir, *nEdxml, *edxmlKB)
+	}
+	if *only == "" || *only == "print" {
+		printBench(ctx, dir, *nPrint, *printOut)
 	}
 
 	fmt.Printf("Machine: %s, %d cores, %s; Go %s; %s\n\n", cpuModel(), runtime.NumCPU(), memTotal(), runtime.Version(), time.Now().Format("2006-01-02"))
