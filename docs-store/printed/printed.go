@@ -199,12 +199,11 @@ func ends(ctx context.Context, st *docstore.Store, viewer string, rowids []int64
 // cover is the register's first page (Phụ lục IV).
 func cover(pdf *fpdf.Fpdf, ag docstore.Agency, reg docstore.Register, first, last docstore.DocumentRow, opt Options) {
 	pdf.AddPage()
-	pdf.SetFont("Serif", "", 13)
-	pdf.SetXY(margin, 18)
-	pdf.CellFormat(120, 7, strings.ToUpper(ag.Name), "", 1, "C", false, 0, "")
+	// The agency's name, bold, underlined, top left (the model's "tên cơ
+	// quan, đơn vị"; the store does not know a cơ quan chủ quản above it).
 	pdf.SetFont("Serif", "B", 13)
-	pdf.SetX(margin)
-	pdf.CellFormat(120, 7, strings.ToUpper(ag.Abbr), "", 1, "C", false, 0, "")
+	pdf.SetXY(margin, 18)
+	pdf.MultiCell(120, 7, strings.ToUpper(ag.Name), "", "C", false)
 	pdf.Line(margin+45, pdf.GetY()+1, margin+75, pdf.GetY()+1)
 
 	title := "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
