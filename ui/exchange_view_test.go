@@ -314,4 +314,11 @@ func TestPrintRegisterFromTheWindow(t *testing.T) {
 	if !bytes.HasPrefix(out.Bytes(), []byte("%PDF-")) || !strings.Contains(msg.Text, "văn bản") {
 		t.Fatalf("%q, %d bytes", msg.Text, out.Len())
 	}
+	out.Reset()
+	msg.SetText("")
+	s.ExportRegisterTo(reg, &out, msg)
+	eventually(t, "exported", func() bool { return strings.HasPrefix(msg.Text, "Đã xuất") })
+	if !bytes.HasPrefix(out.Bytes(), []byte("PK\x03\x04")) {
+		t.Fatalf("not a spreadsheet: %q", msg.Text)
+	}
 }

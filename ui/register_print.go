@@ -17,13 +17,36 @@ func (s *Shell) printRegister(r docstore.Register, msg *widget.Label) {
 	askSave(s.win, msg, docstore.SafeFileName(r.Name+".pdf"), func(w fyne.URIWriteCloser) { s.PrintRegisterTo(r, w, msg) })
 }
 
+// exportRegister asks where to save the register as a spreadsheet.
+func (s *Shell) exportRegister(r docstore.Register, msg *widget.Label) {
+	askSave(s.win, msg, docstore.SafeFileName(r.Name+".xlsx"), func(w fyne.URIWriteCloser) { s.ExportRegisterTo(r, w, msg) })
+}
+
 // PrintRegisterTo prints register r into w (closed after) and says how
 // many documents and pages.
 func (s *Shell) PrintRegisterTo(r docstore.Register, w io.WriteCloser, msg *widget.Label) {
+	s.writeRegister(w, msg, func(ctx context.Context, st *docstore.Store, viewer string) (string, error) {
+		sum, err := printed.RegisterPDF(ctx, st, viewer, r.ID, w, printed.Options{})
+		return T("register.printed", map[string]any{"Name": r.Name, "Rows": sum.Rows, "Pages": sum.Pages}), err
+	})
+}
+
+// ExportRegisterTo writes register r into w as a spreadsheet (closed
+// after).
+func (s *Shell) ExportRegisterTo(r docstore.Register, w io.WriteCloser, msg *widget.Label) {
+	s.writeRegister(w, msg, func(ctx context.Context, st *docstore.Store, viewer string) (string, error) {
+		n, err := printed.RegisterXLSX(ctx, st, viewer, r.ID, w)
+		return T("register.exported", map[string]any{"Name": r.Name, "Rows": n}), err
+	})
+}
+
+// writeRegister runs write in the background, closes w, and says what
+// was written (or why not) in msg.
+func (s *Shell) writeRegister(w io.WriteCloser, msg *widget.Label, write func(context.Context, *docstore.Store, string) (string, error)) {
 	msg.SetText(T("register.printing"))
 	st, viewer := s.st, s.viewer
 	goBackground(func() {
-		sum, err := printed.RegisterPDF(context.Background(), st, viewer, r.ID, w, printed.Options{})
+		done, err := write(context.Background(), st, viewer)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
@@ -32,7 +55,7 @@ func (s *Shell) PrintRegisterTo(r docstore.Register, w io.WriteCloser, msg *widg
 				msg.SetText(ErrorText(err))
 				return
 			}
-			msg.SetText(T("register.printed", map[string]any{"Name": r.Name, "Rows": sum.Rows, "Pages": sum.Pages}))
+			msg.SetText(done)
 		})
 	})
 }

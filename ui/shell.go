@@ -767,7 +767,8 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 		}
 		s.RegisterButtons[r.ID] = b
 		printBtn := widget.NewButton(T("register.print"), func() { s.printRegister(r, msg) })
-		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(printBtn, b), line))
+		export := widget.NewButton(T("register.export"), func() { s.exportRegister(r, msg) })
+		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(printBtn, export, b), line))
 	}
 	// Open a new register.
 	year := widget.NewEntry()

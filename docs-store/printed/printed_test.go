@@ -1,9 +1,12 @@
 package printed
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -89,5 +92,49 @@ func TestPrintedRegisters(t *testing.T) {
 	}
 	if _, err := RegisterPDF(ctx, st, cast.SecretClerk, cast.SecretRegister, &buf, Options{}); err != nil {
 		t.Fatalf("the cleared clerk: %v", err)
+	}
+}
+
+// The register as a spreadsheet: the model's heading, then every document
+// in register order; every part well-formed XML.
+func TestRegisterXLSX(t *testing.T) {
+	ctx := context.Background()
+	today := time.Date(2026, 11, 27, 9, 0, 0, 0, docstore.VietnamTime)
+	st, cast, err := demo.Open(ctx, t.TempDir(), demo.Config{Seed: 8, Today: today, Incoming: 60, Secret: 2, Drafts: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var buf bytes.Buffer
+	n, err := RegisterXLSX(ctx, st, cast.Clerk, cast.IncomingRegister, &buf)
+	if err != nil || n != 60 {
+		t.Fatalf("%d rows, %v", n, err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sheet string
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		dec := xml.NewDecoder(bytes.NewReader(b))
+		for {
+			if _, err := dec.Token(); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("%s: %v", f.Name, err)
+			}
+		}
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			sheet = string(b)
+		}
+	}
+	rowids, _ := st.RegisterView(ctx, cast.Clerk, cast.IncomingRegister, docstore.RegisterFilter{}, docstore.RegisterSort{Key: docstore.SortNumber, Asc: true})
+	docs, _ := st.DocumentsByRowid(ctx, cast.Clerk, rowids[:1])
+	if strings.Count(sheet, "<row ") != 61 || !strings.Contains(sheet, "Tên loại và trích yếu nội dung văn bản") ||
+		!strings.Contains(sheet, `<c r="D2" t="inlineStr" s="2"><is><t xml:space="preserve">`+docs[0].Notation) {
+		t.Fatalf("sheet: %d rows, first %s", strings.Count(sheet, "<row "), docs[0].Notation)
 	}
 }
