@@ -22,6 +22,17 @@ func (s *Shell) exportRegister(r docstore.Register, msg *widget.Label) {
 	askSave(s.win, msg, docstore.SafeFileName(r.Name+".xlsx"), func(w fyne.URIWriteCloser) { s.ExportRegisterTo(r, w, msg) })
 }
 
+// printTracking asks where to save the Sổ theo dõi giải quyết văn bản
+// đến of incoming register r.
+func (s *Shell) printTracking(r docstore.Register, msg *widget.Label) {
+	askSave(s.win, msg, docstore.SafeFileName("Sổ theo dõi giải quyết "+r.Name+".pdf"), func(w fyne.URIWriteCloser) {
+		s.writeRegister(w, msg, func(ctx context.Context, st *docstore.Store, viewer string) (string, error) {
+			sum, err := printed.TrackingPDF(ctx, st, viewer, r.ID, w, printed.Options{})
+			return T("register.printed", map[string]any{"Name": r.Name, "Rows": sum.Rows, "Pages": sum.Pages}), err
+		})
+	})
+}
+
 // PrintRegisterTo prints register r into w (closed after) and says how
 // many documents and pages.
 func (s *Shell) PrintRegisterTo(r docstore.Register, w io.WriteCloser, msg *widget.Label) {

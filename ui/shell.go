@@ -768,7 +768,11 @@ func (s *Shell) registersPage() fyne.CanvasObject {
 		s.RegisterButtons[r.ID] = b
 		printBtn := widget.NewButton(T("register.print"), func() { s.printRegister(r, msg) })
 		export := widget.NewButton(T("register.export"), func() { s.exportRegister(r, msg) })
-		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(printBtn, export, b), line))
+		btns := container.NewHBox(printBtn, export, b)
+		if r.Kind == docstore.KindIncoming {
+			btns.Objects = append([]fyne.CanvasObject{widget.NewButton(T("register.print_tracking"), func() { s.printTracking(r, msg) })}, btns.Objects...)
+		}
+		box.Add(container.NewBorder(nil, nil, nil, btns, line))
 	}
 	// Open a new register.
 	year := widget.NewEntry()

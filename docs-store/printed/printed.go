@@ -105,44 +105,58 @@ func columns(kind string) []column {
 	}
 }
 
+// job is what every print of a register starts from.
+type job struct {
+	reg         docstore.Register
+	ag          docstore.Agency
+	rowids      []int64 // the register's documents, in number order
+	first, last docstore.DocumentRow
+	opt         Options
+	pdf         *fpdf.Fpdf
+}
+
+// newJob reads the register as viewer sees it and starts the PDF.
+func newJob(ctx context.Context, st *docstore.Store, viewer, registerID string, opt Options) (*job, error) {
+	j := &job{opt: opt}
+	var err error
+	if j.reg, err = findRegister(ctx, st, viewer, registerID); err != nil {
+		return nil, err
+	}
+	if j.ag, err = st.Agency(ctx); err != nil {
+		return nil, err
+	}
+	j.rowids, err = st.RegisterView(ctx, viewer, registerID, docstore.RegisterFilter{}, docstore.RegisterSort{Key: docstore.SortNumber, Asc: true})
+	if err != nil {
+		return nil, fmt.Errorf("print register %s: %w", registerID, err)
+	}
+	if j.opt.Volume <= 0 {
+		j.opt.Volume = 1
+	}
+	if j.opt.Printed.IsZero() {
+		j.opt.Printed = time.Now()
+	}
+	// The first and last document's dates and numbers, for the cover.
+	if j.first, j.last, err = ends(ctx, st, viewer, j.rowids); err != nil {
+		return nil, err
+	}
+	j.pdf = newPDF(j.reg.Name)
+	return j, nil
+}
+
 // RegisterPDF prints register registerID as viewer sees it (a secret
 // register only for the cleared: the store decides) to w.
 func RegisterPDF(ctx context.Context, st *docstore.Store, viewer, registerID string, w io.Writer, opt Options) (Summary, error) {
 	var sum Summary
-	reg, err := findRegister(ctx, st, viewer, registerID)
+	j, err := newJob(ctx, st, viewer, registerID, opt)
 	if err != nil {
 		return sum, err
 	}
-	ag, err := st.Agency(ctx)
-	if err != nil {
-		return sum, err
+	reg, pdf, rowids := j.reg, j.pdf, j.rowids
+	title := "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
+	if reg.Kind == docstore.KindOutgoing {
+		title = "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
 	}
-	rowids, err := st.RegisterView(ctx, viewer, registerID, docstore.RegisterFilter{}, docstore.RegisterSort{Key: docstore.SortNumber, Asc: true})
-	if err != nil {
-		return sum, fmt.Errorf("print register %s: %w", registerID, err)
-	}
-	if opt.Volume <= 0 {
-		opt.Volume = 1
-	}
-	if opt.Printed.IsZero() {
-		opt.Printed = time.Now()
-	}
-	pdf := fpdf.New("L", "mm", "A4", "")
-	pdf.SetMargins(margin, margin, margin)
-	pdf.SetAutoPageBreak(false, margin)
-	pdf.AddUTF8FontFromBytes("Serif", "", assets.SerifRegular)
-	pdf.AddUTF8FontFromBytes("Serif", "B", assets.SerifBold)
-	pdf.AddUTF8FontFromBytes("Serif", "I", assets.SerifItalic)
-	pdf.SetTitle(reg.Name, true)
-	pdf.SetCreator("Công vụ", true)
-	pdf.AliasNbPages("{nb}")
-
-	// The first and last document's dates and numbers, for the cover.
-	first, last, err := ends(ctx, st, viewer, rowids)
-	if err != nil {
-		return sum, err
-	}
-	cover(pdf, ag, reg, first, last, opt)
+	cover(pdf, j.ag, reg, j.first, j.last, j.opt, title)
 
 	cols := columns(reg.Kind)
 	const batch = 500
@@ -171,6 +185,20 @@ func RegisterPDF(ctx context.Context, st *docstore.Store, viewer, registerID str
 	return sum, nil
 }
 
+// newPDF is an A4 landscape document with the embedded fonts.
+func newPDF(title string) *fpdf.Fpdf {
+	pdf := fpdf.New("L", "mm", "A4", "")
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetAutoPageBreak(false, margin)
+	pdf.AddUTF8FontFromBytes("Serif", "", assets.SerifRegular)
+	pdf.AddUTF8FontFromBytes("Serif", "B", assets.SerifBold)
+	pdf.AddUTF8FontFromBytes("Serif", "I", assets.SerifItalic)
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("Công vụ", true)
+	pdf.AliasNbPages("{nb}")
+	return pdf
+}
+
 func findRegister(ctx context.Context, st *docstore.Store, viewer, id string) (docstore.Register, error) {
 	regs, err := st.Registers(ctx, viewer)
 	if err != nil {
@@ -197,7 +225,7 @@ func ends(ctx context.Context, st *docstore.Store, viewer string, rowids []int64
 }
 
 // cover is the register's first page (Phụ lục IV).
-func cover(pdf *fpdf.Fpdf, ag docstore.Agency, reg docstore.Register, first, last docstore.DocumentRow, opt Options) {
+func cover(pdf *fpdf.Fpdf, ag docstore.Agency, reg docstore.Register, first, last docstore.DocumentRow, opt Options, title string) {
 	pdf.AddPage()
 	// The agency's name, bold, underlined, top left (the model's "tên cơ
 	// quan, đơn vị"; the store does not know a cơ quan chủ quản above it).
@@ -206,10 +234,6 @@ func cover(pdf *fpdf.Fpdf, ag docstore.Agency, reg docstore.Register, first, las
 	pdf.MultiCell(120, 7, strings.ToUpper(ag.Name), "", "C", false)
 	pdf.Line(margin+45, pdf.GetY()+1, margin+75, pdf.GetY()+1)
 
-	title := "SỔ ĐĂNG KÝ VĂN BẢN ĐẾN"
-	if reg.Kind == docstore.KindOutgoing {
-		title = "SỔ ĐĂNG KÝ VĂN BẢN ĐI"
-	}
 	if reg.Secret {
 		title += " MẬT"
 	}

@@ -86,6 +86,23 @@ func TestPrintedRegisters(t *testing.T) {
 		}
 	}
 
+	// The handling-tracking register of the incoming one: who handles
+	// each document, its deadline, where it stands.
+	buf.Reset()
+	sum, err = TrackingPDF(ctx, st, cast.Clerk, cast.IncomingRegister, &buf, Options{Printed: today})
+	if err != nil || sum.Rows != 120 {
+		t.Fatalf("tracking register: %+v %v", sum, err)
+	}
+	text = pdfText(t, buf.Bytes())
+	for _, want := range []string{"SỔ THEO DÕI GIẢI QUYẾT VĂN BẢN ĐẾN", "Thời hạn giải", "Tiến độ giải", "(chủ trì)", "trả lời", "(7)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the tracking register lacks %q", want)
+		}
+	}
+	if _, err := TrackingPDF(ctx, st, cast.Clerk, cast.OutgoingRegister, &buf, Options{}); !errors.Is(err, docstore.ErrInvalid) {
+		t.Errorf("tracking an outgoing register: %v", err)
+	}
+
 	// The secret register only for the cleared: the store decides.
 	if _, err := RegisterPDF(ctx, st, cast.Clerk, cast.SecretRegister, &buf, Options{}); !errors.Is(err, docstore.ErrNotFound) && !errors.Is(err, docstore.ErrForbidden) {
 		t.Fatalf("a clerk printed the secret register: %v", err)
