@@ -29,6 +29,12 @@ type StatsPage struct {
 	OutShare         *ShareBar
 	Totals, OnTimeOf *widget.Label
 	Overdue, NotDue  *widget.Label
+	// Per unit: each unit's on-time rate; the open work past its deadline;
+	// the figures exported to a spreadsheet.
+	Units       *widget.List
+	OverdueList *widget.List
+	Export      *widget.Button
+	Message     *widget.Label
 
 	st     *docstore.Store
 	viewer string
@@ -42,6 +48,8 @@ type StatsPage struct {
 	year     int
 	gen      int // the latest computation; older results are dropped
 	stats    docstore.Stats
+	units    []docstore.UnitWork
+	overdue  []docstore.Assignment
 	ready    bool
 	onChange bool // false while the page itself sets the year selector
 }
@@ -85,15 +93,30 @@ func NewStatsPage(st *docstore.Store, viewer string, today string) *StatsPage {
 	note := widget.NewLabelWithStyle(T("stats.electronic_note"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	note.Wrapping = fyne.TextWrapWord
 	shares := widget.NewCard(T("stats.electronic"), "", container.NewVBox(p.InShare, layout.NewSpacer(), p.OutShare, layout.NewSpacer(), note))
-	p.charts = container.NewVScroll(container.NewGridWithRows(2,
-		container.New(&ratioLayout{0.6}, monthly, types),
-		container.New(&ratioLayout{0.5}, onTime, shares)))
+	p.Units = widget.NewList(func() int { return len(p.units) },
+		func() fyne.CanvasObject { return widget.NewLabel("") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(unitLine(p.units[i])) })
+	p.OverdueList = widget.NewList(func() int { return len(p.overdue) },
+		func() fyne.CanvasObject {
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return l
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(overdueLine(p.overdue[i])) })
+	units := widget.NewCard(T("stats.by_unit"), "", p.Units)
+	overdue := widget.NewCard(T("stats.overdue_list"), "", p.OverdueList)
+	p.charts = container.NewVScroll(container.NewVBox(
+		atLeast(container.New(&ratioLayout{0.6}, monthly, types), 300),
+		atLeast(container.New(&ratioLayout{0.5}, onTime, shares), 300),
+		atLeast(container.New(&ratioLayout{0.5}, units, overdue), 300)))
 	p.waiting = container.NewCenter(widget.NewLabel(T("stats.computing")))
 	p.body = container.NewStack(p.waiting)
 
 	title := heading("stats.title")
+	p.Message = widget.NewLabel("")
+	p.Export = widget.NewButton(T("stats.export"), p.askExport)
 	top := container.NewHBox(title, widget.NewLabel(T("stats.year")),
-		container.NewGridWrap(fyne.NewSize(110, p.Year.MinSize().Height), p.Year), p.Status)
+		container.NewGridWrap(fyne.NewSize(110, p.Year.MinSize().Height), p.Year), p.Status, layout.NewSpacer(), p.Message, p.Export)
 	p.Content = container.NewBorder(top, nil, nil, nil, p.body)
 	p.load()
 	return p
@@ -121,9 +144,9 @@ func (p *StatsPage) load() {
 		} else if len(years) > 0 {
 			year = years[0]
 		}
-		var st docstore.Stats
+		var st statsData
 		if err == nil && year != 0 {
-			st, err = p.st.Stats(context.Background(), p.viewer, year, p.today)
+			st, err = p.fetch(year)
 		}
 		OnMain(func() {
 			if gen != p.gen {
@@ -164,7 +187,7 @@ func (p *StatsPage) compute(year int) {
 	p.body.Objects = []fyne.CanvasObject{p.waiting}
 	p.body.Refresh()
 	goBackground(func() {
-		st, err := p.st.Stats(context.Background(), p.viewer, year, p.today)
+		st, err := p.fetch(year)
 		OnMain(func() {
 			if gen != p.gen {
 				return // the user picked another year meanwhile
@@ -189,9 +212,34 @@ func (p *StatsPage) fail(err error) {
 	p.body.Refresh()
 }
 
+// statsData is a year's figures, with the units' and the overdue work.
+type statsData struct {
+	docstore.Stats
+	units   []docstore.UnitWork
+	overdue []docstore.Assignment
+}
+
+// fetch reads a year's figures (background).
+func (p *StatsPage) fetch(year int) (statsData, error) {
+	ctx := context.Background()
+	var d statsData
+	var err error
+	if d.Stats, err = p.st.Stats(ctx, p.viewer, year, p.today); err != nil {
+		return d, err
+	}
+	if d.units, err = p.st.UnitsWork(ctx, p.viewer, year, p.today); err != nil {
+		return d, err
+	}
+	d.overdue, err = p.st.OverdueWork(ctx, p.viewer, p.today, 200)
+	return d, err
+}
+
 // show draws a year's figures (main goroutine).
-func (p *StatsPage) show(st docstore.Stats) {
-	p.stats, p.year, p.ready = st, st.Year, true
+func (p *StatsPage) show(d statsData) {
+	st := d.Stats
+	p.stats, p.units, p.overdue, p.year, p.ready = st, d.units, d.overdue, st.Year, true
+	p.Units.Refresh()
+	p.OverdueList.Refresh()
 	p.Status.SetText("")
 
 	months := make([]string, 12)

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"archive/zip"
+	"bytes"
 	"strings"
 	"testing"
 
@@ -68,4 +70,37 @@ func TestStatsPageShowsTheClerksYearAndHidesSecretRegisters(t *testing.T) {
 		t.Fatal("no placeholder while computing another year")
 	}
 	eventually(t, "the other year", func() bool { s, ok := p.Stats(); return ok && s.Year == 2025 })
+}
+
+// Per unit and overdue, and the figures exported: one sheet per view.
+func TestStatsUnitsOverdueAndExport(t *testing.T) {
+	if err := SetupLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	st, cast := demoStore(t)
+	test.NewTempApp(t)
+	useTestBridge(t)
+	p, _ := statsPage(t, st, cast.Chairman)
+	if len(p.units) == 0 || p.Units.Length() != len(p.units) {
+		t.Fatalf("units: %d", len(p.units))
+	}
+	if !strings.Contains(unitLine(p.units[0]), "đúng hạn") {
+		t.Fatalf("unit line %q", unitLine(p.units[0]))
+	}
+	var out bufCloser
+	p.ExportTo(statsData{Stats: p.stats, units: p.units, overdue: p.overdue}, &out)
+	eventually(t, "exported", func() bool { return p.Message.Text == "Đã xuất số liệu thống kê (tệp Excel)." })
+	zr, err := zip.NewReader(bytes.NewReader(out.Bytes()), int64(out.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets := 0
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/sheet") {
+			sheets++
+		}
+	}
+	if sheets != 5 {
+		t.Fatalf("%d sheets", sheets)
+	}
 }
