@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	docstore "congvu/docs-store"
+	"congvu/mail/edxml"
 	"congvu/mail/exchange"
 )
 
@@ -81,7 +82,7 @@ func (s *Shell) OpenExchangeQueue() {
 			c.Objects[1].(*widget.Label).SetText(p.Subject)
 			flag := c.Objects[2].(*widget.Label)
 			if why, ok := q.asked[p.ID]; ok {
-				flag.SetText(T("exchange.revocation_asked", map[string]any{"Reason": why}))
+				flag.SetText(why)
 				flag.Show()
 			} else {
 				flag.Hide()
@@ -107,8 +108,8 @@ func (s *Shell) OpenExchangeQueue() {
 		asked := map[string]string{}
 		if x != nil {
 			for _, p := range ps {
-				if ok, why, _ := x.RevocationAsked(context.Background(), p); ok {
-					asked[p.ID] = why
+				if req, ok, _ := x.PendingRequest(context.Background(), p); ok {
+					asked[p.ID] = requestText(req)
 				}
 			}
 		}
@@ -173,12 +174,12 @@ func (s *Shell) OpenPackage(p docstore.ExchangeIncoming) {
 	refuse.Importance = widget.DangerImportance
 	f.Actions.Add(refuse)
 	goBackground(func() {
-		asked, why, err := x.RevocationAsked(context.Background(), p)
+		req, asked, err := x.PendingRequest(context.Background(), p)
 		if err != nil || !asked {
 			return
 		}
 		OnMain(func() {
-			banner := widget.NewLabel(T("exchange.revocation_asked", map[string]any{"Reason": why}))
+			banner := widget.NewLabel(requestText(req))
 			banner.Importance = widget.DangerImportance
 			banner.Wrapping = fyne.TextWrapWord
 			agree := widget.NewButton(T("exchange.revocation_agree"), func() { s.answerRevocation(x, id, true) })
@@ -215,7 +216,7 @@ func (s *Shell) refusePackage(x *exchange.Exchange, id string) {
 func (s *Shell) answerRevocation(x *exchange.Exchange, id string, agree bool) {
 	viewer := s.viewer
 	goBackground(func() {
-		err := x.AnswerRevocation(context.Background(), viewer, id, agree, "")
+		err := x.AnswerRequest(context.Background(), viewer, id, agree, "")
 		OnMain(func() { s.afterPackage(err, "exchange.answered") })
 	})
 }
@@ -401,4 +402,17 @@ func importErrorText(err error) string {
 		return T("exchange.import_line", map[string]any{"Line": ie.Line, "Reason": ErrorText(ie.Err)})
 	}
 	return ErrorText(err)
+}
+
+// requestText says what the sender asks: to give a document back, to take
+// an updated or a replacing version.
+func requestText(r exchange.Request) string {
+	key := "exchange.revocation_asked"
+	switch r.Kind {
+	case edxml.BusinessUpdate:
+		key = "exchange.update_asked"
+	case edxml.BusinessReplacement:
+		key = "exchange.replacement_asked"
+	}
+	return T(key, map[string]any{"Reason": r.Reason})
 }

@@ -328,37 +328,58 @@ func (x *Exchange) RequestRevocation(ctx context.Context, actor, docID, reason s
 	return nil
 }
 
-// RevocationAsked says whether the sender of a received package asked for
-// it back (13) and was not answered yet, and why.
-func (x *Exchange) RevocationAsked(ctx context.Context, pk docstore.ExchangeIncoming) (bool, string, error) {
+// Request is what the sender of a received package asks of this agency
+// beyond registering it: to give it back (a status 13, or a package of
+// business type 1), or to take an updated (2) or replacing (3) version.
+type Request struct {
+	Kind   edxml.BusinessType // BusinessRevocation, BusinessUpdate, BusinessReplacement
+	Reason string
+}
+
+// PendingRequest says whether the sender of package pk asks something not
+// answered yet (15 or 16).
+func (x *Exchange) PendingRequest(ctx context.Context, pk docstore.ExchangeIncoming) (Request, bool, error) {
 	sts, err := x.st.ExchangeStatuses(ctx, pk.DocumentID)
 	if err != nil {
-		return false, "", err
+		return Request{}, false, err
 	}
-	asked, why := false, ""
+	var req Request
+	asked := false
+	if pk.BusinessType != int(edxml.BusinessNew) {
+		// The package itself is the request; its reason is in Bussiness.
+		var p edxml.Package
+		if json.Unmarshal([]byte(pk.Meta), &p) == nil && p.Document != nil {
+			req, asked = Request{Kind: edxml.BusinessType(pk.BusinessType), Reason: p.Document.Business.Reason}, true
+		}
+	}
 	for _, s := range sts {
 		switch {
 		case s.Direction == "in" && s.Code == string(edxml.StatusRevocationAsked) && s.OrganID == pk.FromOrgan:
-			asked, why = true, s.Description
+			req, asked = Request{Kind: edxml.BusinessRevocation, Reason: s.Description}, true
 		case s.Direction == "out" && (s.Code == string(edxml.StatusRequestAgreed) || s.Code == string(edxml.StatusRequestRefused)):
 			asked = false
 		}
 	}
-	return asked, why, nil
+	return req, asked, nil
 }
 
-// AnswerRevocation answers a sender's request to take a package back: 15
-// agreed (a package still waiting is then refused: nobody registers it),
-// 16 refused, with the reason.
-func (x *Exchange) AnswerRevocation(ctx context.Context, actor, packageID string, agree bool, reason string) error {
+// AnswerRequest answers the sender's request about a package: 15 agreed,
+// 16 refused, with the reason. Agreeing to give a document back takes a
+// package still waiting out of the queue (nobody registers it); an updated
+// or replacing version stays for the clerk to register.
+func (x *Exchange) AnswerRequest(ctx context.Context, actor, packageID string, agree bool, reason string) error {
 	pk, err := x.st.ExchangeIncomingByID(ctx, actor, packageID)
+	if err != nil {
+		return err
+	}
+	req, _, err := x.PendingRequest(ctx, pk)
 	if err != nil {
 		return err
 	}
 	code := edxml.StatusRequestRefused
 	if agree {
 		code = edxml.StatusRequestAgreed
-		if pk.State == docstore.ExchangeWaiting {
+		if req.Kind == edxml.BusinessRevocation && pk.State == docstore.ExchangeWaiting {
 			if err := x.st.SetExchangeIncomingDone(ctx, actor, packageID, docstore.ExchangeRefused, "", "Cơ quan gửi đã thu hồi"); err != nil {
 				return err
 			}

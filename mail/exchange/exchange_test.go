@@ -249,16 +249,16 @@ func TestTwoAgenciesExchange(t *testing.T) {
 				pk2 = p
 			}
 		}
-		asked, _, _ := b.x.RevocationAsked(ctx, pk2)
+		_, asked, _ := b.x.PendingRequest(ctx, pk2)
 		return asked
 	})
-	_, why, _ := b.x.RevocationAsked(ctx, pk2)
-	if why != "Văn bản ban hành nhầm, đề nghị trả lại" {
-		t.Fatalf("the reason: %q", why)
+	req, _, _ := b.x.PendingRequest(ctx, pk2)
+	if req.Reason != "Văn bản ban hành nhầm, đề nghị trả lại" || req.Kind != edxml.BusinessRevocation {
+		t.Fatalf("the request: %+v", req)
 	}
-	must(t, b.x.AnswerRevocation(ctx, "vt", pk2.ID, true, ""))
+	must(t, b.x.AnswerRequest(ctx, "vt", pk2.ID, true, ""))
 	b.send(t)
-	if asked, _, _ := b.x.RevocationAsked(ctx, pk2); asked {
+	if _, asked, _ := b.x.PendingRequest(ctx, pk2); asked {
 		t.Fatal("still asked after the answer")
 	}
 	if w, _ := b.st.ExchangeWaitingList(ctx, "vt"); len(w) != len(waitingBefore) {
@@ -297,4 +297,49 @@ func TestRunningServiceAnswersArrival(t *testing.T) {
 		rs, _ := a.st.ExchangeRecipients(ctx, doc)
 		return len(rs) == 1 && rs[0].LastCode == "01"
 	})
+}
+
+// An updated version of a document (business type 2): the clerk sees the
+// request with its reason; agreeing answers 15 and the package stays
+// waiting to be registered (no server needed: the answer waits in the
+// outbox).
+func TestUpdatePackageAnswered(t *testing.T) {
+	ctx := context.Background()
+	st, err := docstore.Open(t.TempDir(), docstore.Options{})
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	must(t, st.FoundAgency(ctx, docstore.AgencyFounded{Code: "000.00.00.H41", Name: "UBND tỉnh Nghệ An", Abbr: "UBND", Place: "Nghệ An",
+		Admin: docstore.PersonInput{ID: "vt", FullName: "Văn Thư", Email: "vt@x.vn", Roles: []docstore.Role{docstore.RoleAdmin, docstore.RoleClerk}}}))
+	must(t, st.SetExchangeAgency(ctx, "vt", docstore.ExchangeAgency{OrganID: "000.00.31.H31", Name: "UBND TP Lâm Sơn", Email: "vanthu@lamson.gov.vn"}))
+	svc := mail.NewService(st, mail.Options{Keyring: account.Memory()})
+	t.Cleanup(svc.Stop)
+	a := docstore.MailAccount{Address: "vanthu@nghean.gov.vn", Username: "vanthu@nghean.gov.vn", IMAPHost: "127.0.0.1", IMAPPort: 993,
+		IMAPSecurity: docstore.SecurityTLS, SMTPHost: "127.0.0.1", SMTPPort: 465, SMTPSecurity: docstore.SecurityTLS, PasswordMode: docstore.PasswordAsk, Shared: true}
+	must(t, svc.AddAccount(ctx, &a, ""))
+	d := &edxml.Document{From: edxml.Organ{OrganID: "000.00.31.H31", OrganName: "UBND TP Lâm Sơn"}, To: []edxml.Organ{{OrganID: "000.00.00.H41"}},
+		DocumentID: "000.00.31.H31,2026/11/20,1234/UBND-VP", CodeNumber: "1234", CodeNotation: "UBND-VP", Date: "2026-11-20", Subject: "V/v rà soát",
+		Business: edxml.Business{Type: edxml.BusinessUpdate, Reason: "Sửa phụ lục kèm theo", DocumentInfoChanged: true}}
+	var buf bytes.Buffer
+	must(t, edxml.WriteDocument(&buf, d, nil, false))
+	x := svc.Exchange
+	pk, dup, err := x.QueuePackage(ctx, &buf)
+	must(t, err)
+	if dup || pk.BusinessType != int(edxml.BusinessUpdate) || pk.ReplyTo != "vanthu@lamson.gov.vn" {
+		t.Fatalf("queued %+v", pk)
+	}
+	req, asked, err := x.PendingRequest(ctx, pk)
+	if err != nil || !asked || req.Kind != edxml.BusinessUpdate || req.Reason != "Sửa phụ lục kèm theo" {
+		t.Fatalf("request %+v %v %v", req, asked, err)
+	}
+	must(t, x.AnswerRequest(ctx, "vt", pk.ID, true, ""))
+	if _, asked, _ := x.PendingRequest(ctx, pk); asked {
+		t.Fatal("still pending after the answer")
+	}
+	if w, _ := st.ExchangeWaitingList(ctx, "vt"); len(w) != 1 {
+		t.Fatalf("the update left the queue: %d waiting", len(w))
+	}
+	items, _ := st.OutboxItems(ctx, a.ID)
+	if len(items) != 1 || !strings.Contains(items[0].Subject, "Trạng thái 15") || items[0].Recipients[0] != "vanthu@lamson.gov.vn" {
+		t.Fatalf("outbox %+v", items)
+	}
 }
