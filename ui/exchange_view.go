@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -163,6 +164,13 @@ func (s *Shell) OpenPackage(p docstore.ExchangeIncoming) {
 	f.Source.SetSelectedIndex(3) // edXML
 	f.Stored = in.Attachments
 	f.showFiles()
+	if sig := packageSignature(p); sig != "" {
+		l := widget.NewLabel(sig)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.LowImportance
+		f.body.Objects = append([]fyne.CanvasObject{l}, f.body.Objects...)
+		f.body.Refresh()
+	}
 	x, viewer, id := s.exchange(), s.viewer, p.ID
 	if x == nil {
 		return
@@ -415,4 +423,19 @@ func requestText(r exchange.Request) string {
 		key = "exchange.replacement_asked"
 	}
 	return T(key, map[string]any{"Reason": r.Reason})
+}
+
+// packageSignature says whose certificate signed the package's XML (the
+// signature is kept and shown, not verified here), "" when unsigned.
+func packageSignature(p docstore.ExchangeIncoming) string {
+	var pkg edxml.Package
+	if json.Unmarshal([]byte(p.Meta), &pkg) != nil || pkg.Signature == nil {
+		return ""
+	}
+	c := pkg.Signature.Certificate
+	if c == nil {
+		return T("exchange.signed_no_cert")
+	}
+	return T("exchange.signed_by", map[string]any{"Subject": c.Subject, "Issuer": c.Issuer,
+		"From": c.NotBefore.In(docstore.VietnamTime).Format("02/01/2006"), "To": c.NotAfter.In(docstore.VietnamTime).Format("02/01/2006")})
 }

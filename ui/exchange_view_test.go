@@ -3,9 +3,11 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -15,6 +17,7 @@ import (
 	"congvu/docs-store/demo"
 	"congvu/mail"
 	"congvu/mail/account"
+	"congvu/mail/edxml"
 	"congvu/mail/pdfsig/pdfsigtest"
 )
 
@@ -320,5 +323,22 @@ func TestPrintRegisterFromTheWindow(t *testing.T) {
 	eventually(t, "exported", func() bool { return strings.HasPrefix(msg.Text, "Đã xuất") })
 	if !bytes.HasPrefix(out.Bytes(), []byte("PK\x03\x04")) {
 		t.Fatalf("not a spreadsheet: %q", msg.Text)
+	}
+}
+
+// A package's XML signature is shown with its certificate.
+func TestPackageSignatureShown(t *testing.T) {
+	if err := SetupLanguage("vi"); err != nil {
+		t.Fatal(err)
+	}
+	meta, _ := json.Marshal(edxml.Package{Document: &edxml.Document{Subject: "x"}, Signature: &edxml.Signature{Certificate: &edxml.Certificate{
+		Subject: "CN=Văn phòng UBND tỉnh Nghệ An", Issuer: "CN=Cục Chứng thực số và Bảo mật thông tin",
+		NotBefore: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)}}})
+	got := packageSignature(docstore.ExchangeIncoming{Meta: string(meta)})
+	if !strings.Contains(got, "Văn phòng UBND tỉnh Nghệ An") || !strings.Contains(got, "01/01/2028") {
+		t.Fatalf("%q", got)
+	}
+	if packageSignature(docstore.ExchangeIncoming{Meta: `{"document":{}}`}) != "" {
+		t.Fatal("an unsigned package shows a signature")
 	}
 }
