@@ -72,8 +72,10 @@ func (s *Store) AddExchangeIncoming(ctx context.Context, in *ExchangeIncoming, m
 	}
 	in.State = ExchangeWaiting
 	err = s.mailWrite(ctx, "add exchange package "+in.DocumentID, true, func(tx *wtx) error {
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO exchange_seen(message_id) VALUES (?)`, messageID); err != nil {
-			return err
+		if messageID != "" {
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO exchange_seen(message_id) VALUES (?)`, messageID); err != nil {
+				return err
+			}
 		}
 		res, err := tx.Exec(`INSERT OR IGNORE INTO exchange_incoming(id, document_id, business_type, from_organ, from_name, reply_to, notation,
 			subject, meta, package_sha, account_id, received_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -82,12 +84,25 @@ func (s *Store) AddExchangeIncoming(ctx context.Context, in *ExchangeIncoming, m
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			duplicate = true
-			return scanExchangeIncoming(tx.QueryRow(`SELECT `+exchangeIncomingCols+` FROM exchange_incoming WHERE document_id = ? AND business_type = ?`,
-				in.DocumentID, in.BusinessType), in)
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
 		}
-		return nil
+		// Known already. Refused before, it is the sender's corrected
+		// version: back in the queue in place of the old one.
+		res, err = tx.Exec(`UPDATE exchange_incoming SET id = ?, from_organ = ?, from_name = ?, reply_to = ?, notation = ?, subject = ?, meta = ?,
+			package_sha = ?, account_id = ?, received_at = ?, state = 'waiting', doc_id = '', reason = ''
+			WHERE document_id = ? AND business_type = ? AND state = 'refused'`,
+			in.ID, in.FromOrgan, in.FromName, in.ReplyTo, in.Notation, in.Subject, in.Meta, in.PackageSHA, in.AccountID, in.ReceivedAt.UnixNano(),
+			in.DocumentID, in.BusinessType)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		duplicate = true
+		return scanExchangeIncoming(tx.QueryRow(`SELECT `+exchangeIncomingCols+` FROM exchange_incoming WHERE document_id = ? AND business_type = ?`,
+			in.DocumentID, in.BusinessType), in)
 	})
 	return duplicate, err
 }
@@ -112,9 +127,10 @@ func scanExchangeIncoming(sc rowScanner, in *ExchangeIncoming) error {
 	return err
 }
 
-// requireClerk: the queue of packages is the văn thư's (Decree 30 Điều
-// 20: the văn thư receives and registers incoming documents).
-func (s *Store) requireClerk(ctx context.Context, viewer, action string) error {
+// RequireClerk: the exchange is the văn thư's (Decree 30 Điều 20: the văn
+// thư receives and registers incoming documents, and sends the outgoing
+// ones); ErrForbidden for anyone else.
+func (s *Store) RequireClerk(ctx context.Context, viewer, action string) error {
 	v, err := s.viewer(ctx, viewer)
 	if err != nil {
 		return err
@@ -128,7 +144,7 @@ func (s *Store) requireClerk(ctx context.Context, viewer, action string) error {
 // ExchangeWaitingList lists the packages waiting for a clerk, oldest
 // first (văn thư only).
 func (s *Store) ExchangeWaitingList(ctx context.Context, viewer string) ([]ExchangeIncoming, error) {
-	if err := s.requireClerk(ctx, viewer, "read the exchange queue"); err != nil {
+	if err := s.RequireClerk(ctx, viewer, "read the exchange queue"); err != nil {
 		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+exchangeIncomingCols+` FROM exchange_incoming WHERE state = ? ORDER BY received_at`, ExchangeWaiting)
@@ -142,7 +158,7 @@ func (s *Store) ExchangeWaitingList(ctx context.Context, viewer string) ([]Excha
 // ExchangeIncomingByID is one received package (văn thư only).
 func (s *Store) ExchangeIncomingByID(ctx context.Context, viewer, id string) (ExchangeIncoming, error) {
 	var in ExchangeIncoming
-	if err := s.requireClerk(ctx, viewer, "read the exchange queue"); err != nil {
+	if err := s.RequireClerk(ctx, viewer, "read the exchange queue"); err != nil {
 		return in, err
 	}
 	err := scanExchangeIncoming(s.r.QueryRowContext(ctx, `SELECT `+exchangeIncomingCols+` FROM exchange_incoming WHERE id = ?`, id), &in)
@@ -157,9 +173,10 @@ func (s *Store) ExchangeIncomingByID(ctx context.Context, viewer, id string) (Ex
 var ErrExchangeDone = errors.New("the package was already handled")
 
 // SetExchangeIncomingDone records what the clerk did with a waiting
-// package: registered (as docID) or refused (with reason).
+// package: registered (as docID) or refused (with reason). Only one clerk
+// wins: a package no longer waiting is ErrExchangeDone.
 func (s *Store) SetExchangeIncomingDone(ctx context.Context, actor, id, state, docID, reason string) error {
-	if err := s.requireClerk(ctx, actor, "handle an exchange package"); err != nil {
+	if err := s.RequireClerk(ctx, actor, "handle an exchange package"); err != nil {
 		return err
 	}
 	if state != ExchangeRegistered && state != ExchangeRefused {
@@ -178,6 +195,32 @@ func (s *Store) SetExchangeIncomingDone(ctx context.Context, actor, id, state, d
 			return fmt.Errorf("exchange package %s: %w", id, ErrExchangeDone)
 		}
 		return nil
+	})
+}
+
+// RefuseWaitingDocument takes every package of documentID still waiting
+// out of the queue, with the reason (the sender took the document back).
+func (s *Store) RefuseWaitingDocument(ctx context.Context, actor, documentID, reason string) error {
+	if err := s.RequireClerk(ctx, actor, "handle an exchange package"); err != nil {
+		return err
+	}
+	return s.mailWrite(ctx, "exchange document taken back", true, func(tx *wtx) error {
+		_, err := tx.Exec(`UPDATE exchange_incoming SET state = 'refused', reason = ? WHERE document_id = ? AND state = 'waiting'`, reason, documentID)
+		return err
+	})
+}
+
+// SetExchangeIncomingDoc records the document a package claimed for
+// registration became; with docID "" (the registration failed) the package
+// waits again.
+func (s *Store) SetExchangeIncomingDoc(ctx context.Context, id, docID string) error {
+	return s.mailWrite(ctx, "exchange package document", true, func(tx *wtx) error {
+		if docID == "" {
+			_, err := tx.Exec(`UPDATE exchange_incoming SET state = 'waiting', doc_id = '' WHERE id = ? AND state = 'registered' AND doc_id = ''`, id)
+			return err
+		}
+		_, err := tx.Exec(`UPDATE exchange_incoming SET doc_id = ? WHERE id = ?`, docID, id)
+		return err
 	})
 }
 
@@ -205,17 +248,17 @@ func (s *Store) AddExchangeStatus(ctx context.Context, st ExchangeStatus, messag
 				return err
 			}
 		}
-		_, err := tx.Exec(`INSERT OR IGNORE INTO exchange_status(document_id, organ_id, code, direction, description, at) VALUES (?,?,?,?,?,?)`,
-			st.DocumentID, st.OrganID, st.Code, st.Direction, st.Description, st.At.UnixNano())
+		_, err := tx.Exec(`INSERT OR IGNORE INTO exchange_status(document_id, organ_id, code, direction, description, at, received)
+			VALUES (?,?,?,?,?,?,?)`, st.DocumentID, st.OrganID, st.Code, st.Direction, st.Description, st.At.UnixNano(), s.now().UnixNano())
 		return err
 	})
 }
 
-// ExchangeStatuses lists the reports about a document in the order they
-// were made.
+// ExchangeStatuses lists the reports about a document in the order this
+// workstation recorded them (senders' clocks differ from ours).
 func (s *Store) ExchangeStatuses(ctx context.Context, documentID string) ([]ExchangeStatus, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT document_id, organ_id, code, direction, description, at FROM exchange_status
-		WHERE document_id = ? ORDER BY at, code`, documentID)
+		WHERE document_id = ? ORDER BY received, at, code`, documentID)
 	return scanAll(rows, err, func(sc rowScanner, st *ExchangeStatus) error {
 		var at int64
 		err := sc.Scan(&st.DocumentID, &st.OrganID, &st.Code, &st.Direction, &st.Description, &at)
@@ -250,7 +293,7 @@ type ExchangeRecipient struct {
 func (s *Store) ExchangeRecipients(ctx context.Context, docID string) ([]ExchangeRecipient, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT o.organ_id, o.document_id, o.sent_at,
 			coalesce((SELECT code FROM exchange_status s WHERE s.document_id = o.document_id AND s.organ_id = o.organ_id AND s.direction = 'in'
-				ORDER BY s.at DESC, s.code DESC LIMIT 1), ''),
+				ORDER BY s.received DESC, s.at DESC, s.code DESC LIMIT 1), ''),
 			coalesce((SELECT max(at) FROM exchange_status s WHERE s.document_id = o.document_id AND s.organ_id = o.organ_id AND s.direction = 'in'), 0)
 		FROM exchange_outgoing o WHERE o.doc_id = ? ORDER BY o.organ_id`, docID)
 	return scanAll(rows, err, func(sc rowScanner, r *ExchangeRecipient) error {

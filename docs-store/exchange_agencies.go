@@ -104,12 +104,17 @@ func readAgencyCSV(r io.Reader) ([]agencyRow, error) {
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	var rows []agencyRow
-	for line := 1; ; line++ {
+	for n := 1; ; n++ {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
+		line, _ := cr.FieldPos(0) // the file's line, blank lines and quoted line breaks counted
 		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
 			return nil, &ImportError{Line: line, Err: invalid("csv", "format")}
 		}
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
@@ -120,7 +125,7 @@ func readAgencyCSV(r io.Reader) ([]agencyRow, error) {
 		}
 		a := ExchangeAgency{OrganID: strings.TrimPrefix(rec[0], "\uFEFF"), Name: rec[1], Email: rec[2]}
 		normExchangeAgency(&a)
-		if line == 1 && !ValidAgencyCode(a.OrganID) && !validMailAddress(a.Email) {
+		if n == 1 && !ValidAgencyCode(a.OrganID) && !validMailAddress(a.Email) {
 			continue // headings
 		}
 		if err := checkExchangeAgency(a); err != nil {

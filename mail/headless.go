@@ -242,7 +242,11 @@ func (c *Console) sync(ctx context.Context, args []string) int {
 		fmt.Fprintln(c.Out, c.T("cli.sync.exchange", map[string]any{"Documents": xs.Documents, "Duplicates": xs.Duplicates,
 			"Statuses": xs.Statuses, "Refused": len(xs.Refused)}))
 		for _, r := range xs.Refused {
-			fmt.Fprintf(c.Err, "%s (%s): %s\n", r.Subject, r.From, edxml.Sentence(r.Err))
+			why := edxml.Sentence(r.Err)
+			if errors.Is(r.Err, exchange.ErrUntrustedSender) {
+				why = c.ErrorText(r.Err)
+			}
+			fmt.Fprintf(c.Err, "%s (%s): %s\n", r.Subject, r.From, why)
 		}
 	}
 	// Messages the outbox holds go out too, so a script's sync is complete.

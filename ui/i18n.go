@@ -94,6 +94,8 @@ var errorKeys = []struct {
 	{exchange.ErrSecret, "err.exchange.secret"},
 	{exchange.ErrUnknownAgency, "err.exchange.unknown_agency"},
 	{exchange.ErrNotIssued, "err.exchange.not_issued"},
+	{exchange.ErrNoRequest, "err.exchange.no_request"},
+	{exchange.ErrUntrustedSender, "err.exchange.untrusted"},
 	{docstore.ErrExchangeDone, "err.exchange.done"},
 	{imapsync.ErrOffline, "err.mail.offline"},
 	{imapsync.ErrFolderGone, "err.mail.folder_gone"},

@@ -48,8 +48,9 @@ CREATE TABLE IF NOT EXISTS exchange_status (
     code        TEXT NOT NULL,
     direction   TEXT NOT NULL,                 -- in | out
     description TEXT NOT NULL DEFAULT '',
-    at          INTEGER NOT NULL,              -- the report's timestamp, unix nanoseconds
-    PRIMARY KEY (document_id, organ_id, code, direction)
+    at          INTEGER NOT NULL,              -- the report's own timestamp (the sender's clock), unix nanoseconds
+    received    INTEGER NOT NULL,              -- when this workstation recorded it (our clock): the order of reports
+    PRIMARY KEY (document_id, organ_id, code, direction, at)
 ) WITHOUT ROWID;
 
 -- Outgoing documents sent by edXML, per recipient agency.

@@ -309,8 +309,18 @@ func row(pdf *fpdf.Fpdf, cols []column, reg docstore.Register, d docstore.Docume
 		texts[i] = pdf.SplitText(strings.ReplaceAll(c.value(d), "\n", " "), c.width-2)
 		lines = max(lines, len(texts[i]))
 	}
-	h := float64(lines)*lineH + 1.5
 	_, pageH := pdf.GetPageSize()
+	// A row taller than a page (a very long nơi nhận) is cut to what a
+	// page holds, its last line marked: never drawn past the edge.
+	if maxLines := int((pageH - 2*margin - 30) / lineH); lines > maxLines {
+		for i, t := range texts {
+			if len(t) > maxLines {
+				texts[i] = append(t[:maxLines-1:maxLines-1], t[maxLines-1]+" …")
+			}
+		}
+		lines = maxLines
+	}
+	h := float64(lines)*lineH + 1.5
 	if pdf.PageNo() <= 1 || pdf.GetY()+h > pageH-margin {
 		tablePage(pdf, cols, reg)
 	}

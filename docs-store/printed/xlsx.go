@@ -155,7 +155,8 @@ func RegisterXLSX(ctx context.Context, st *docstore.Store, viewer, registerID st
 		}
 		return nil
 	}
-	return n, WriteXLSX(w, []Sheet{sh})
+	err = WriteXLSX(w, []Sheet{sh})
+	return n, err
 }
 
 // sheetName is the register's sheet name.

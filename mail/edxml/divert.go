@@ -91,7 +91,8 @@ func (d *divertReader) tag() error {
 			return fmt.Errorf("%w: a tag longer than %d bytes", ErrMalformed, maxTag)
 		}
 		if err == nil {
-			if (bytes.HasPrefix(tag, []byte("!--")) && !bytes.HasSuffix(tag, []byte("-->"))) ||
+			// "<!-->" does not end a comment: its "--" is the opening's.
+			if (bytes.HasPrefix(tag, []byte("!--")) && (len(tag) < 6 || !bytes.HasSuffix(tag, []byte("-->")))) ||
 				(bytes.HasPrefix(tag, []byte("![CDATA[")) && !bytes.HasSuffix(tag, []byte("]]>"))) {
 				continue // a '>' inside a comment or a CDATA section
 			}
@@ -138,6 +139,15 @@ func isContentStart(tag []byte) bool {
 
 // divert streams the element's text, decoded, to put.
 func (d *divertReader) divert(i int) error {
+	// White space before a CDATA section belongs to the base64 text
+	// (which ignores it).
+	for {
+		b, err := d.src.Peek(1)
+		if err != nil || (b[0] != ' ' && b[0] != '\t' && b[0] != '\r' && b[0] != '\n') {
+			break
+		}
+		d.src.Discard(1)
+	}
 	cdata := false
 	if b, _ := d.src.Peek(9); string(b) == "<![CDATA[" {
 		d.src.Discard(9)

@@ -132,7 +132,7 @@ func TestParseToleratesRealSenders(t *testing.T) {
 		`<From><OrganId>000.00.00.G22</OrganId><OrganName>Văn phòng Chính phủ</OrganName></From>` +
 		`</MessageHeader></edXMLHeader><edXMLBody><edXMLManifest version="1.0"><Reference><ContentId>cid:a1</ContentId>` +
 		`<AttachmentName>7816.pdf</AttachmentName><ContentType>application/pdf</ContentType></Reference></edXMLManifest></edXMLBody></edXMLEnvelope>` +
-		`<AttachmentEncoded><Attachment><ContentId>cid:a1</ContentId><ContentTransferEncoded><![CDATA[JVBE` + "\n" + `Rg==]]></ContentTransferEncoded></Attachment></AttachmentEncoded></edXML>`
+		`<AttachmentEncoded><Attachment><ContentId>cid:a1</ContentId><ContentTransferEncoded>` + "\r\n  " + `<![CDATA[JVBE` + "\n" + `Rg==]]></ContentTransferEncoded></Attachment></AttachmentEncoded><!--> not the end of a comment --></edXML>`
 	st := tempStore(t)
 	p, err := Parse(strings.NewReader(pkg), st, Options{})
 	if err != nil {

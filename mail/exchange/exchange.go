@@ -37,6 +37,11 @@ var (
 	// ErrNotIssued: only an issued outgoing document (with its number) is
 	// sent.
 	ErrNotIssued = errors.New("exchange: the document is not an issued outgoing document")
+	// ErrNoRequest: the sender asked nothing (or was answered already).
+	ErrNoRequest = errors.New("exchange: no request of the sender waits for an answer")
+	// ErrUntrustedSender: a package or report claims an agency of the
+	// exchange directory but came from another address.
+	ErrUntrustedSender = errors.New("exchange: the message does not come from the agency's exchange address")
 )
 
 // Exchange sends and receives packages for one store.
@@ -159,6 +164,9 @@ func contentType(name string) string {
 // (ErrSecret), so is an agency not in the directory. It returns the
 // package's DocumentId.
 func (x *Exchange) SendDocument(ctx context.Context, actor, docID string, organIDs []string) (string, error) {
+	if err := x.st.RequireClerk(ctx, actor, "send by edXML"); err != nil {
+		return "", err
+	}
 	doc, err := x.st.Document(ctx, actor, docID)
 	if err != nil {
 		return "", fmt.Errorf("send by edXML: %w", err)
@@ -304,6 +312,9 @@ func (x *Exchange) RequestRevocation(ctx context.Context, actor, docID, reason s
 	if strings.TrimSpace(reason) == "" {
 		return &docstore.FieldError{Field: "reason", Reason: "required"}
 	}
+	if err := x.st.RequireClerk(ctx, actor, "ask a document back"); err != nil {
+		return err
+	}
 	doc, err := x.st.Document(ctx, actor, docID)
 	if err != nil {
 		return err
@@ -315,12 +326,21 @@ func (x *Exchange) RequestRevocation(ctx context.Context, actor, docID, reason s
 	if len(rs) == 0 {
 		return fmt.Errorf("revoke %s: %w", doc.Notation, docstore.ErrNotFound)
 	}
+	a, err := x.Account(ctx)
+	if err != nil {
+		return err
+	}
+	self, err := x.self(ctx, a)
+	if err != nil {
+		return err
+	}
 	for _, r := range rs {
 		ag, err := x.st.ExchangeAgencyByID(ctx, r.OrganID)
 		if err != nil {
 			return fmt.Errorf("revoke %s at %s: %w", doc.Notation, r.OrganID, err)
 		}
-		ref := edxml.Reference{OrganID: r.OrganID, Code: doc.Notation, Date: doc.DocDate, DocumentID: r.DocumentID}
+		// ResponseFor names the document as it was sent: its issuer (us).
+		ref := edxml.Reference{OrganID: self.OrganID, Code: doc.Notation, Date: doc.DocDate, DocumentID: r.DocumentID}
 		if err := x.sendStatus(ctx, actor, docstore.MailAddress{Name: ag.Name, Addr: ag.Email}, ref, edxml.StatusRevocationAsked, reason, docID); err != nil {
 			return err
 		}
@@ -372,15 +392,20 @@ func (x *Exchange) AnswerRequest(ctx context.Context, actor, packageID string, a
 	if err != nil {
 		return err
 	}
-	req, _, err := x.PendingRequest(ctx, pk)
+	req, asked, err := x.PendingRequest(ctx, pk)
 	if err != nil {
 		return err
+	}
+	if !asked {
+		return fmt.Errorf("answer about %s: %w", pk.DocumentID, ErrNoRequest)
 	}
 	code := edxml.StatusRequestRefused
 	if agree {
 		code = edxml.StatusRequestAgreed
-		if req.Kind == edxml.BusinessRevocation && pk.State == docstore.ExchangeWaiting {
-			if err := x.st.SetExchangeIncomingDone(ctx, actor, packageID, docstore.ExchangeRefused, "", "Cơ quan gửi đã thu hồi"); err != nil {
+		if req.Kind == edxml.BusinessRevocation {
+			// The document taken back leaves the queue, whichever row
+			// holds it: this package, or the original one it revokes.
+			if err := x.st.RefuseWaitingDocument(ctx, actor, pk.DocumentID, "Cơ quan gửi đã thu hồi"); err != nil {
 				return err
 			}
 		}
@@ -427,11 +452,19 @@ func (x *Exchange) Register(ctx context.Context, actor, packageID string, in doc
 		return docstore.Registered{}, fmt.Errorf("exchange package %s: %w", packageID, docstore.ErrExchangeDone)
 	}
 	in.Source = docstore.SourceEdXML
+	// Claim the package first: of two clerks (or a double click) one
+	// registers it; the other gets ErrExchangeDone and registers nothing.
+	if err := x.st.SetExchangeIncomingDone(ctx, actor, packageID, docstore.ExchangeRegistered, "", ""); err != nil {
+		return docstore.Registered{}, err
+	}
 	reg, err := x.st.RegisterIncoming(ctx, actor, in)
 	if err != nil {
+		if rerr := x.st.SetExchangeIncomingDoc(ctx, packageID, ""); rerr != nil { // waits again
+			x.log.Warn("exchange package back to waiting", "err", rerr)
+		}
 		return reg, err
 	}
-	if err := x.st.SetExchangeIncomingDone(ctx, actor, packageID, docstore.ExchangeRegistered, reg.DocID, ""); err != nil {
+	if err := x.st.SetExchangeIncomingDoc(ctx, packageID, reg.DocID); err != nil {
 		return reg, err
 	}
 	pk.DocID = reg.DocID

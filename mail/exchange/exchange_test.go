@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -194,6 +195,10 @@ func TestTwoAgenciesExchange(t *testing.T) {
 	})
 	sts, err := a.st.ExchangeStatuses(ctx, docID)
 	must(t, err)
+	// In the order B made them (mail may arrive in another order).
+	sort.SliceStable(sts, func(i, j int) bool {
+		return sts[i].At.Before(sts[j].At) || sts[i].At.Equal(sts[j].At) && sts[i].Code < sts[j].Code
+	})
 	var codes []string
 	for _, s := range sts {
 		if s.Direction == "in" && s.OrganID == b.code {
@@ -202,6 +207,19 @@ func TestTwoAgenciesExchange(t *testing.T) {
 	}
 	if strings.Join(codes, " ") != "01 03 04 05 06" {
 		t.Fatalf("statuses at A: %v", codes)
+	}
+
+	// A status claiming to be B's, from another address: refused, not
+	// recorded (a forged 13 must not empty a queue, a forged 03 mislead).
+	var forged bytes.Buffer
+	must(t, edxml.WriteStatus(&forged, &edxml.Status{From: edxml.Organ{OrganID: b.code, OrganName: "UBND tỉnh Nghệ An"}, Code: edxml.StatusCompleted,
+		ResponseFor: edxml.Reference{OrganID: a.code, Code: "1/x", DocumentID: docID}, Timestamp: time.Now().Truncate(time.Second)}))
+	e.DeliverRaw(t, "INBOX", a.addr, []byte("From: ke-gia-mao@other.test\r\nTo: "+a.addr+"\r\nSubject: [edXML] Trạng thái 06\r\nMessage-ID: <forged-"+docID+"@test>\r\n"+
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\n"+
+		"Content-Type: application/xml\r\nContent-Disposition: attachment; filename=\"trang-thai.edxml\"\r\n\r\n"+forged.String()+"\r\n--b--\r\n"))
+	spoof := a.until(t, "A refuses the forged status", func(s exchange.Summary) bool { return len(s.Refused) >= 1 })
+	if !errors.Is(spoof.Refused[0].Err, exchange.ErrUntrustedSender) {
+		t.Fatalf("forged status: %v", spoof.Refused[0].Err)
 	}
 
 	if _, err := a.x.SendDocument(ctx, "vt", docA, []string{"000.00.00.G22"}); !errors.Is(err, exchange.ErrUnknownAgency) {

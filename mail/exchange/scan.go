@@ -96,39 +96,82 @@ func (x *Exchange) scanMessage(ctx context.Context, a docstore.MailAccount, m do
 		switch {
 		case p.Status != nil:
 			s := p.Status
+			if _, known, ok := x.checkSender(ctx, m, s.From.OrganID); !known || !ok {
+				// Reports only from the agencies of the directory, from
+				// their exchange address: a forged 13 must not empty the
+				// queue, nor a forged 03 tell the clerk a document arrived.
+				sum.Refused = append(sum.Refused, Refusal{Subject: m.Subject, From: fromAddr(m), Err: ErrUntrustedSender})
+				continue
+			}
 			if err := x.st.AddExchangeStatus(ctx, docstore.ExchangeStatus{DocumentID: s.ResponseFor.DocumentID, OrganID: s.From.OrganID,
-				Code: string(s.Code), Direction: "in", Description: s.Description, At: s.Timestamp}, key); err != nil {
+				Code: string(s.Code), Direction: "in", Description: s.Description, At: s.Timestamp}, ""); err != nil {
 				return err
 			}
 			sum.Statuses++
 		case p.Document != nil:
-			if err := x.queue(ctx, a, m, key, ref, p, sum); err != nil {
+			replyTo, known, ok := x.checkSender(ctx, m, p.Document.From.OrganID)
+			if known && !ok {
+				sum.Refused = append(sum.Refused, Refusal{Subject: m.Subject, From: fromAddr(m), Err: ErrUntrustedSender})
+				continue
+			}
+			if err := x.queue(ctx, a, replyTo, ref, p, sum); err != nil {
 				return err
 			}
 		}
 	}
+	// Seen only once every part is in: a failure above (a full disk)
+	// leaves the message to be read again, whole, at the next scan.
 	return x.st.MarkExchangeSeen(ctx, key)
 }
 
-// queue puts a document package in the clerk's queue and answers 01.
-func (x *Exchange) queue(ctx context.Context, a docstore.MailAccount, m docstore.MailMessage, key string, ref docstore.BlobRef, p *edxml.Package, sum *Summary) error {
-	replyTo := fromAddr(m)
-	if ag, err := x.st.ExchangeAgencyByID(ctx, p.Document.From.OrganID); err == nil {
-		replyTo = ag.Email // the directory's address before whatever the mail says
+// checkSender checks a message against the exchange directory: known says the
+// agency organID is in it, ok that the message came from its exchange
+// address; replyTo is that address ("" for an agency not in the directory:
+// its package is queued for the clerk, but nothing is mailed back to an
+// address only the message itself vouches for).
+func (x *Exchange) checkSender(ctx context.Context, m docstore.MailMessage, organID string) (replyTo string, known, ok bool) {
+	ag, err := x.st.ExchangeAgencyByID(ctx, organID)
+	if err != nil {
+		return "", false, false
 	}
-	in, dup, err := x.enqueue(ctx, a.ID, replyTo, key, ref, p)
+	for _, f := range m.From {
+		if strings.EqualFold(strings.TrimSpace(f.Addr), strings.TrimSpace(ag.Email)) {
+			return ag.Email, true, true
+		}
+	}
+	return ag.Email, true, false
+}
+
+// queue puts a document package in the clerk's queue and answers 01 (once:
+// a package found again after a failed answer is answered then).
+func (x *Exchange) queue(ctx context.Context, a docstore.MailAccount, replyTo string, ref docstore.BlobRef, p *edxml.Package, sum *Summary) error {
+	in, dup, err := x.enqueue(ctx, a.ID, replyTo, "", ref, p)
 	if err != nil {
 		return err
 	}
 	if dup {
 		sum.Duplicates++
-		return nil
+	} else {
+		sum.Documents++
 	}
-	sum.Documents++
-	if replyTo == "" {
-		return nil // nowhere to answer: the clerk sees it all the same
+	if replyTo == "" || in.State != docstore.ExchangeWaiting {
+		return nil // nowhere to answer (the clerk sees it all the same), or handled already
+	}
+	if answered, err := x.answered(ctx, in.DocumentID, edxml.StatusArrived); err != nil || answered {
+		return err
 	}
 	return x.report(ctx, "", in, edxml.StatusArrived, "Đã đến: phần mềm quản lý văn bản đã nhận, văn thư chưa xử lý")
+}
+
+// answered says whether this agency already sent code about documentID.
+func (x *Exchange) answered(ctx context.Context, documentID string, code edxml.StatusCode) (bool, error) {
+	sts, err := x.st.ExchangeStatuses(ctx, documentID)
+	for _, s := range sts {
+		if s.Direction == "out" && s.Code == string(code) {
+			return true, err
+		}
+	}
+	return false, err
 }
 
 // enqueue records a parsed document package (its file at ref) in the queue.

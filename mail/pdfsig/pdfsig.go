@@ -136,7 +136,7 @@ func parseByteRange(b []byte) (byteRange, bool) {
 func check(r io.ReaderAt, size int64, br byteRange) Signature {
 	var s Signature
 	a, b, c, d := br[0], br[1], br[2], br[3]
-	if a != 0 || a+b > c || c+d > size || c-(a+b) > 2*maxContents+2 {
+	if a != 0 || b > size || c > size || d > size || a+b > c || c+d > size || c-(a+b) > 2*maxContents+2 {
 		s.Err = fmt.Errorf("pdfsig: byte range %v does not fit the file", br)
 		return s
 	}
