@@ -268,6 +268,10 @@ func hashFor(oid asn1.ObjectIdentifier) (crypto.Hash, error) {
 	return 0, fmt.Errorf("pdfsig: digest algorithm %v not supported", oid)
 }
 
+// oidECPublicKey (id-ecPublicKey) is what some signing tools put as the
+// signature algorithm of an ECDSA signer.
+var oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+
 func signatureAlgorithm(enc, digest asn1.ObjectIdentifier) (x509.SignatureAlgorithm, error) {
 	h, err := hashFor(digest)
 	if err != nil {
@@ -278,7 +282,8 @@ func signatureAlgorithm(enc, digest asn1.ObjectIdentifier) (x509.SignatureAlgori
 		enc.Equal(pkcs7.OIDEncryptionAlgorithmRSASHA512)
 	ecdsa := enc.Equal(pkcs7.OIDDigestAlgorithmECDSASHA1) || enc.Equal(pkcs7.OIDDigestAlgorithmECDSASHA256) ||
 		enc.Equal(pkcs7.OIDDigestAlgorithmECDSASHA384) || enc.Equal(pkcs7.OIDDigestAlgorithmECDSASHA512) ||
-		enc.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP256) || enc.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP384)
+		enc.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP256) || enc.Equal(pkcs7.OIDEncryptionAlgorithmECDSAP384) ||
+		enc.Equal(oidECPublicKey)
 	switch {
 	case rsa && h == crypto.SHA1:
 		return x509.SHA1WithRSA, nil
