@@ -13,7 +13,7 @@ APT_MAIL  := dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates dbus db
 # pdftotext checks the printed registers' columns; pdftoppm renders them.
 APT_PDF   := poppler-utils
 
-.PHONY: run demo test bench screenshots build deps-build deps-test clean
+.PHONY: run demo test bench screenshots build deps-build deps-test clean linux-package
 
 build: deps-build
 	$(GO) build -o bin/congvu .
@@ -42,6 +42,10 @@ screenshots: build
 	@./scripts/deps.sh $(APT_X) $(APT_SHOTS) $(APT_PDF)
 	./scripts/screenshots.sh
 
+## make linux-package: dist/congvu_VERSION_ARCH.deb (program, menu entry, icon)
+linux-package: build
+	./scripts/linux-package.sh dist
+
 deps-build:
 	@./scripts/deps.sh $(APT_BUILD)
 
@@ -49,4 +53,4 @@ deps-test:
 	@./scripts/deps.sh $(APT_BUILD) $(APT_X) $(APT_MAIL) $(APT_PDF)
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -62,6 +62,13 @@ DISPLAY=$disp timeout 60 ./bin/congvu demo --data "$smoke/data" --first-frame 2>
 DISPLAY=$disp timeout 60 ./bin/congvu demo --data "$smoke/data" --type-search "dat dai" 2>&1 | grep -E 'search "dat dai" [1-9][0-9]* results'
 echo "== smoke: the first start on an empty folder shows the setup"
 DISPLAY=$disp HOME="$smoke/home" ./bin/congvu --data "$smoke/empty" --quit-after 2s
+echo "== linux package: the .deb holds the program, its menu entry and icon"
+deb=$(./scripts/linux-package.sh "$smoke/dist")
+contents=$(dpkg-deb --contents "$deb")
+for f in ./usr/bin/congvu ./usr/share/applications/vn.gov.congvu.desktop ./usr/share/icons/hicolor/256x256/apps/vn.gov.congvu.png ./usr/share/doc/congvu/copyright; do
+	grep -q " $f\$" <<<"$contents" || { echo "missing in $deb: $f"; exit 1; }
+done
+dpkg-deb --field "$deb" Package Version Depends
 rm -rf "$smoke"
 
 echo "== numbering: 8 goroutines × 5,000 registrations (full size, without -race)"
