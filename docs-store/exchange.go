@@ -289,11 +289,12 @@ type ExchangeRecipient struct {
 }
 
 // ExchangeRecipients lists the agencies an outgoing document was sent to
-// by edXML, each with its latest status.
+// by edXML, each with its latest status: by the recipient's own timestamps
+// (one clock), not by when the mail came (reports may arrive out of order).
 func (s *Store) ExchangeRecipients(ctx context.Context, docID string) ([]ExchangeRecipient, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT o.organ_id, o.document_id, o.sent_at,
 			coalesce((SELECT code FROM exchange_status s WHERE s.document_id = o.document_id AND s.organ_id = o.organ_id AND s.direction = 'in'
-				ORDER BY s.received DESC, s.at DESC, s.code DESC LIMIT 1), ''),
+				ORDER BY s.at DESC, s.code DESC LIMIT 1), ''),
 			coalesce((SELECT max(at) FROM exchange_status s WHERE s.document_id = o.document_id AND s.organ_id = o.organ_id AND s.direction = 'in'), 0)
 		FROM exchange_outgoing o WHERE o.doc_id = ? ORDER BY o.organ_id`, docID)
 	return scanAll(rows, err, func(sc rowScanner, r *ExchangeRecipient) error {
