@@ -13,7 +13,7 @@ APT_MAIL  := dovecot-imapd dovecot-lmtpd postfix openssl ca-certificates dbus db
 # pdftotext checks the printed registers' columns; pdftoppm renders them.
 APT_PDF   := poppler-utils
 
-.PHONY: run demo test bench screenshots build deps-build deps-test clean linux-package
+.PHONY: run demo test bench screenshots build deps-build deps-test clean linux-package windows
 
 build: deps-build
 	$(GO) build -o bin/congvu .
@@ -45,6 +45,14 @@ screenshots: build
 ## make linux-package: dist/congvu_VERSION_ARCH.deb (program, menu entry, icon)
 linux-package: build
 	./scripts/linux-package.sh dist
+
+## make windows: dist/congvu.exe, cross-compiled with mingw-w64 (cgo for the
+## window); the first build takes ~7 minutes, then seconds. The installer
+## (MSI, signed) and the Wine tests are issue 7's next steps.
+windows:
+	@./scripts/deps.sh gcc-mingw-w64-x86-64
+	mkdir -p dist
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -ldflags "-H=windowsgui -s -w" -o dist/congvu.exe .
 
 deps-build:
 	@./scripts/deps.sh $(APT_BUILD)

@@ -91,7 +91,14 @@ func syncEach(files []string) error {
 }
 
 func fsyncPath(p string) error {
-	f, err := os.Open(p)
+	// Windows flushes a file only through a handle open for writing
+	// (FlushFileBuffers needs GENERIC_WRITE): a read-only one is "Access
+	// denied". Directories are never flushed there (syncEach).
+	flag := os.O_RDONLY
+	if runtime.GOOS == "windows" {
+		flag = os.O_RDWR
+	}
+	f, err := os.OpenFile(p, flag, 0)
 	if err != nil {
 		return err
 	}
