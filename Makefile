@@ -46,13 +46,12 @@ screenshots: build
 linux-package: build
 	./scripts/linux-package.sh dist
 
-## make windows: dist/congvu.exe, cross-compiled with mingw-w64 (cgo for the
-## window); the first build takes ~7 minutes, then seconds. The installer
-## (MSI, signed) and the Wine tests are issue 7's next steps.
+## make windows: dist/congvu.exe (cross-compiled with mingw-w64, cgo for the
+## window; the first build takes ~7 minutes, then seconds) and
+## dist/congvu-VERSION.msi, both signed (scripts/windows/build.sh)
 windows:
-	@./scripts/deps.sh gcc-mingw-w64-x86-64
-	mkdir -p dist
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc $(GO) build -ldflags "-H=windowsgui -s -w" -o dist/congvu.exe .
+	@./scripts/deps.sh gcc-mingw-w64-x86-64 msitools wixl osslsigncode openssl
+	./scripts/windows/build.sh dist
 
 deps-build:
 	@./scripts/deps.sh $(APT_BUILD)
