@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # windows/build.sh OUT_DIR — the Windows build, from this Linux machine:
-#   congvu.exe   cross-compiled with mingw-w64 (cgo for the window), signed;
+#   congvu.exe   cross-compiled with mingw-w64 (cgo for the window), with its
+#                icon and version details, signed;
 #   congvu.msi   the installer (wixl): Program Files\CongVu, a Start-menu
 #                shortcut; per-user data stays in %AppData%\congvu and is
 #                kept on uninstall; signed.
@@ -14,7 +15,15 @@ out=${1:-dist}
 mkdir -p "$out"
 version=$(grep -m1 '^Version' FyneApp.toml | cut -d'"' -f2)
 exe="$out/congvu.exe"
-CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc go build -ldflags "-H=windowsgui -s -w" -o "$exe.unsigned" .
+# Fyne's packaging tool embeds the icon, the version details and the
+# manifest (a .rsrc section); it rewrites FyneApp.toml's build number on
+# every run, so the file is put back afterwards.
+go install fyne.io/tools/cmd/fyne@v1.7.4
+fyne=$(go env GOPATH)/bin/fyne
+cp FyneApp.toml "$out/FyneApp.toml.keep"
+CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc "$fyne" package -os windows --release
+mv "$out/FyneApp.toml.keep" FyneApp.toml
+mv "Công vụ.exe" "$exe.unsigned"
 
 certs=${SIGN_CERTS:-} key=${SIGN_KEY:-}
 if [ -z "$certs" ]; then
