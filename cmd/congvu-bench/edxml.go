@@ -52,7 +52,7 @@ func edxmlBench(ctx context.Context, dir string, n, attachKB int) {
 	resetPeak()
 	st, cast := newStore(ctx, filepath.Join(dir, "edxml-store"), today)
 	defer st.Close()
-	store := blobStore{st.Blobs()}
+	store := edxml.BlobStore(st.Blobs())
 	t0 := time.Now()
 	var parse time.Duration
 	for i := 0; i < n; i++ {
@@ -82,13 +82,3 @@ func edxmlBench(ctx context.Context, dir string, n, attachKB int) {
 		fmt.Sprintf("%d packages of one %d KB attachment (half zipped), %.0f MB in all; parse alone %.0f packages/s (%.0f MB/s); each registered in its own transaction",
 			n, attachKB, float64(total)/(1<<20), float64(n)/parse.Seconds(), float64(total)/(1<<20)/parse.Seconds()))
 }
-
-// blobStore is the store's blob store as edxml.Store.
-type blobStore struct{ b *docstore.BlobStore }
-
-func (s blobStore) Put(r io.Reader) (edxml.Ref, error) {
-	ref, err := s.b.Put(r)
-	return edxml.Ref{SHA256: ref.SHA256, Size: ref.Size}, err
-}
-
-func (s blobStore) Open(sha string) (edxml.ReadAtCloser, error) { return s.b.Open(sha) }

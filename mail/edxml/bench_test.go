@@ -21,7 +21,7 @@ func BenchmarkParse(b *testing.B) {
 			if err := WriteDocument(&pkg, d, files{"a1": content}.open, zipped); err != nil {
 				b.Fatal(err)
 			}
-			st := DirStore{Dir: b.TempDir()}
+			st := tempStore(b)
 			b.SetBytes(int64(pkg.Len()))
 			b.ResetTimer()
 			for range b.N {

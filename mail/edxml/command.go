@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"congvu/docs-store"
 )
 
 // Command runs `congvu edxml show FILE` and `congvu edxml check FILE`, for
@@ -31,7 +33,12 @@ func Command(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer os.RemoveAll(dir) // the attachments were only read to be checked
-	p, err := Parse(f, DirStore{Dir: dir}, Options{})
+	blobs, err := docstore.NewBlobStore(dir)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 2
+	}
+	p, err := Parse(f, BlobStore(blobs), Options{})
 	if err != nil {
 		fmt.Fprintln(stderr, Sentence(err))
 		return 1

@@ -3,8 +3,6 @@ package edxml
 import (
 	"bytes"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -27,7 +25,7 @@ func FuzzParse(f *testing.F) {
 		`<AttachmentEncoded><Attachment><ContentTransferEncoded><![CDATA[QUJD]]></ContentTransferEncoded></Attachment></AttachmentEncoded></edXML>`))
 	f.Add([]byte(`<!DOCTYPE x [<!ENTITY a "b">]><edXML/>`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		st := DirStore{Dir: t.TempDir()}
+		st := tempStore(t)
 		opt := Options{MaxXMLBytes: 1 << 20, MaxAttachmentBytes: 1 << 20, MaxAttachments: 20}
 		p, err := Parse(bytes.NewReader(data), st, opt)
 		if err != nil {
@@ -41,7 +39,7 @@ func FuzzParse(f *testing.F) {
 		switch {
 		case p.Document != nil:
 			err = WriteDocument(&again, p.Document, func(a Attachment) (io.ReadCloser, error) {
-				return os.Open(filepath.Join(st.Dir, a.Ref.SHA256))
+				return io.NopCloser(bytes.NewReader(stored(t, st, a.Ref))), nil
 			}, false)
 		case p.Status != nil:
 			err = WriteStatus(&again, p.Status)
@@ -49,7 +47,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			t.Fatalf("write what was read: %v", err)
 		}
-		q, err := Parse(&again, DirStore{Dir: t.TempDir()}, opt)
+		q, err := Parse(&again, tempStore(t), opt)
 		if err != nil {
 			t.Fatalf("read again: %v\n%s", err, again.String())
 		}

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -153,8 +152,6 @@ func TestHugePackageInBoundedMemory(t *testing.T) {
 		t.Fatalf("a %d MB package took %d MB of heap", size>>20, mb)
 	}
 	t.Logf("%d MB package, peak heap in use %d MB", size>>20, peak.Load()>>20)
-	fi, _ := os.Stat(st.Dir)
-	_ = fi
 }
 
 // Hostile names are only names: no path, no device, no bidi trick, not

@@ -5,12 +5,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"congvu/docs-store"
 )
 
 // sample is a document with every field filled, as Công vụ sends one.
@@ -35,7 +35,29 @@ func sample() *Document {
 	}
 }
 
-func tempStore(t testing.TB) DirStore { return DirStore{Dir: t.TempDir()} }
+// tempStore is a blob store in a temporary folder.
+func tempStore(t testing.TB) Store {
+	b, err := docstore.NewBlobStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return BlobStore(b)
+}
+
+// stored reads back what st holds under ref.
+func stored(t testing.TB, st Store, ref Ref) []byte {
+	t.Helper()
+	f, err := st.Open(ref.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.NewSectionReader(f, 0, ref.Size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
 
 // files gives attachments from memory.
 type files map[string][]byte
@@ -44,7 +66,7 @@ func (f files) open(a Attachment) (io.ReadCloser, error) {
 	return io.NopCloser(bytes.NewReader(f[a.ContentID])), nil
 }
 
-func roundTrip(t *testing.T, d *Document, content files, zipped bool) (*Package, DirStore) {
+func roundTrip(t *testing.T, d *Document, content files, zipped bool) (*Package, Store) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := WriteDocument(&buf, d, content.open, zipped); err != nil {
@@ -74,9 +96,8 @@ func TestDocumentRoundTrip(t *testing.T) {
 			t.Fatalf("zipped=%v: parsed %+v", zipped, p)
 		}
 		for i, a := range got.Attachments {
-			f, err := os.ReadFile(filepath.Join(st.Dir, a.Ref.SHA256))
-			if err != nil || !bytes.Equal(f, content[a.ContentID]) {
-				t.Fatalf("zipped=%v: attachment %d content differs (%v)", zipped, i, err)
+			if f := stored(t, st, a.Ref); !bytes.Equal(f, content[a.ContentID]) {
+				t.Fatalf("zipped=%v: attachment %d content differs", zipped, i)
 			}
 			if a.Zipped != zipped {
 				t.Errorf("zipped=%v: attachment %d Zipped=%v", zipped, i, a.Zipped)

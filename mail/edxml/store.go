@@ -1,42 +1,21 @@
 package edxml
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+
+	"congvu/docs-store"
 )
 
-// DirStore keeps attachment contents as files named by their SHA-256 in a
-// folder: the command line's store (congvu edxml show / check, in a
-// temporary folder) and the tests'. The app uses its blob store instead.
-type DirStore struct{ Dir string }
+// BlobStore is the project's content-addressed blob store as a Store: the
+// app's own (attachments land where the registered document keeps them),
+// or one in a temporary folder (congvu edxml show / check, the tests).
+func BlobStore(b *docstore.BlobStore) Store { return blobStore{b} }
 
-// Put stores r's content and says where.
-func (s DirStore) Put(r io.Reader) (Ref, error) {
-	tmp, err := os.CreateTemp(s.Dir, "put-*")
-	if err != nil {
-		return Ref{}, fmt.Errorf("store attachment: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after the rename: nothing
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return Ref{}, err
-	}
-	ref := Ref{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
-	if err := os.Rename(tmp.Name(), s.path(ref.SHA256)); err != nil {
-		return Ref{}, fmt.Errorf("store attachment: %w", err)
-	}
-	return ref, nil
+type blobStore struct{ b *docstore.BlobStore }
+
+func (s blobStore) Put(r io.Reader) (Ref, error) {
+	ref, err := s.b.Put(r)
+	return Ref{SHA256: ref.SHA256, Size: ref.Size}, err
 }
 
-// Open opens a stored content.
-func (s DirStore) Open(sha string) (ReadAtCloser, error) { return os.Open(s.path(sha)) }
-
-func (s DirStore) path(sha string) string { return filepath.Join(s.Dir, filepath.Base(sha)) }
+func (s blobStore) Open(sha string) (ReadAtCloser, error) { return s.b.Open(sha) }

@@ -83,16 +83,6 @@ func (x *Exchange) self(ctx context.Context, a docstore.MailAccount) (edxml.Orga
 	return edxml.Organ{OrganID: ag.Code, OrganName: ag.Name, Email: a.Address}, nil
 }
 
-// blobs is the store's blob store as edxml.Store.
-type blobs struct{ b *docstore.BlobStore }
-
-func (s blobs) Put(r io.Reader) (edxml.Ref, error) {
-	ref, err := s.b.Put(r)
-	return edxml.Ref{SHA256: ref.SHA256, Size: ref.Size}, err
-}
-
-func (s blobs) Open(sha string) (edxml.ReadAtCloser, error) { return s.b.Open(sha) }
-
 // --- sending ---
 
 // splitNotation cuts "1234/UBND-VP" into the số and the ký hiệu.

@@ -84,7 +84,7 @@ func (x *Exchange) scanMessage(ctx context.Context, a docstore.MailAccount, m do
 		if err != nil {
 			return err
 		}
-		p, err := edxml.Parse(f, blobs{x.st.Blobs()}, edxml.Options{})
+		p, err := edxml.Parse(f, edxml.BlobStore(x.st.Blobs()), edxml.Options{})
 		f.Close()
 		if err != nil {
 			if isPackageFault(err) {
@@ -201,7 +201,7 @@ func (x *Exchange) QueuePackage(ctx context.Context, r io.Reader) (docstore.Exch
 	if err != nil {
 		return docstore.ExchangeIncoming{}, false, err
 	}
-	p, err := edxml.Parse(f, blobs{x.st.Blobs()}, edxml.Options{})
+	p, err := edxml.Parse(f, edxml.BlobStore(x.st.Blobs()), edxml.Options{})
 	f.Close()
 	if err != nil {
 		return docstore.ExchangeIncoming{}, false, err
