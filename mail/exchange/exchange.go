@@ -120,8 +120,10 @@ func (x *Exchange) documentPackage(ctx context.Context, actor string, doc docsto
 		d.Place = ag.Place
 	}
 	for i, f := range files {
+		// ContentType left empty: WriteDocument names it from the file's
+		// extension.
 		d.Attachments = append(d.Attachments, edxml.Attachment{ContentID: fmt.Sprintf("f%d", i+1), Name: f.Name,
-			ContentType: contentType(f.Name), Ref: edxml.Ref{SHA256: f.SHA256, Size: f.Size}})
+			Ref: edxml.Ref{SHA256: f.SHA256, Size: f.Size}})
 	}
 	return d, nil
 }
@@ -134,18 +136,6 @@ func splitLines(s string) []string {
 		}
 	}
 	return out
-}
-
-func contentType(name string) string {
-	switch strings.ToLower(name[strings.LastIndex(name, ".")+1:]) {
-	case "pdf":
-		return "application/pdf"
-	case "doc":
-		return "application/msword"
-	case "docx":
-		return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-	}
-	return "application/octet-stream"
 }
 
 // SendDocument sends an issued outgoing document to agencies of the
