@@ -67,7 +67,13 @@ type DocumentView struct {
 // NewDocumentView loads a document the viewer may see; changed is called
 // after an action so the caller can refresh counters.
 func NewDocumentView(st *docstore.Store, viewer, docID string, back, changed func()) *DocumentView {
-	v := &DocumentView{st: st, viewer: viewer, docID: docID, changed: changed, Actions: map[string][]*widget.Button{}}
+	return newDocumentView(st, viewer, docID, back, changed, nil)
+}
+
+// newDocumentView is NewDocumentView with the exchange known before the
+// document is read (the window's way: one load, not two).
+func newDocumentView(st *docstore.Store, viewer, docID string, back, changed func(), x *exchange.Exchange) *DocumentView {
+	v := &DocumentView{st: st, viewer: viewer, docID: docID, changed: changed, Actions: map[string][]*widget.Button{}, Exchange: x}
 	v.Message = widget.NewLabel("")
 	v.Message.Wrapping = fyne.TextWrapWord
 	body := container.NewVBox()

@@ -585,8 +585,7 @@ func (s *Shell) GoBack() {
 // page (or the search results) it came from.
 func (s *Shell) OpenDocument(id string) {
 	s.leaveTo()
-	s.Doc = NewDocumentView(s.st, s.viewer, id, s.GoBack, s.RefreshCounts)
-	s.Doc.SetExchange(s.exchange())
+	s.Doc = newDocumentView(s.st, s.viewer, id, s.GoBack, s.RefreshCounts, s.exchange())
 	s.page.Objects = []fyne.CanvasObject{s.Doc.Content}
 	s.page.Refresh()
 }
