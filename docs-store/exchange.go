@@ -155,6 +155,17 @@ func (s *Store) ExchangeWaitingList(ctx context.Context, viewer string) ([]Excha
 	return out, nil
 }
 
+// ExchangeWaitingCount is how many packages wait for a clerk (văn thư
+// only): the Văn bản đến page's button, without reading them.
+func (s *Store) ExchangeWaitingCount(ctx context.Context, viewer string) (int, error) {
+	if err := s.RequireClerk(ctx, viewer, "read the exchange queue"); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM exchange_incoming WHERE state = ?`, ExchangeWaiting).Scan(&n)
+	return n, err
+}
+
 // ExchangeIncomingByID is one received package (văn thư only).
 func (s *Store) ExchangeIncomingByID(ctx context.Context, viewer, id string) (ExchangeIncoming, error) {
 	var in ExchangeIncoming

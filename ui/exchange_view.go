@@ -43,10 +43,10 @@ func (s *Shell) exchangeButton() *widget.Button {
 	}
 	st, viewer := s.st, s.viewer
 	goBackground(func() {
-		ps, err := st.ExchangeWaitingList(context.Background(), viewer)
+		n, err := st.ExchangeWaitingCount(context.Background(), viewer)
 		OnMain(func() {
-			if err == nil && len(ps) > 0 {
-				b.SetText(T("exchange.waiting_button", map[string]any{"Count": len(ps)}))
+			if err == nil && n > 0 {
+				b.SetText(T("exchange.waiting_button", map[string]any{"Count": n}))
 				b.Show()
 			}
 		})
