@@ -112,18 +112,9 @@ const foldEvery = 5000
 // clearance are left out.
 func (s *Store) Stats(ctx context.Context, viewer string, year int, today string) (Stats, error) {
 	st := Stats{Year: year}
-	v, err := s.viewer(ctx, viewer)
+	v, visible, err := s.visibleRegisters(ctx, viewer)
 	if err != nil {
 		return st, err
-	}
-	// The visibility of registers is decided in one place, Registers.
-	regs, err := s.Registers(ctx, viewer)
-	if err != nil {
-		return st, err
-	}
-	visible := make(map[string]bool, len(regs))
-	for _, r := range regs {
-		visible[r.ID] = true
 	}
 	// Many documents since the last fold (an import): fold them first, once,
 	// rather than count them on the fly at every call.
