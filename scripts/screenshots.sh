@@ -61,6 +61,7 @@ shot soan-thu vi --page mail.compose
 shot tai-khoan-thu vi --page mail.account
 shot incoming-en en --register "den-$year"
 # Liên thông: packages from other agencies waiting for the văn thư, and one open in Vào sổ.
+shot van-ban-di-lien-thong vi --page doc.outgoing
 shot cho-tiep-nhan vi --page exchange.queue
 shot tiep-nhan-goi-tin vi --page exchange.package
 # The journal scenes write demo state (a pin, pending numbers): after the others.

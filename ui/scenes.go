@@ -35,6 +35,13 @@ func (s *Shell) OpenScene(key string) bool {
 				s.OpenDocument(d.ID)
 			}
 		}
+	case "doc.outgoing": // the newest issued outgoing document: its liên thông section
+		s.Show(NavOutgoing)
+		if s.Outgoing != nil && s.Outgoing.Rows() > 0 {
+			if d, ok := s.Outgoing.model.Row(0); ok {
+				s.OpenDocument(d.ID)
+			}
+		}
 	case "draft.waiting": // the first draft waiting for the viewer
 		s.Show(NavDrafts)
 		if ds, err := s.st.DraftsWaitingFor(context.Background(), s.viewer); err == nil && len(ds) > 0 {
